@@ -1,0 +1,336 @@
+// Where a value came from, per function (and at module level): sources, propagation through
+// expressions and assignments, and sanitizers per kind of sink. The walk in run.ts binds names
+// in source order; rules ask `valueOf(expr)` at their sinks.
+import type { Node } from 'web-tree-sitter';
+import { matchesAny, type Names } from './names';
+import type { Level, TextRange, TraceStep } from './types';
+
+/** The kinds of sink a sanitizer can make a value safe for. */
+export type SinkKind = 'shell' | 'args' | 'code' | 'lock' | 'path' | 'log' | 'response';
+/** `unknown` stands for data from somewhere we cannot see: an unknown call, an unbound name. */
+export type SourceKind = 'param' | 'exception' | 'request' | 'argv' | 'env' | 'input' | 'unknown';
+
+/** The injection sinks: a validated or converted value is safe for all of them. */
+export const INJECTION: readonly SinkKind[] = ['shell', 'args', 'code', 'lock', 'path'];
+/** Sinks that leak exception text. */
+export const EXPOSURE: readonly SinkKind[] = ['log', 'response'];
+
+export interface Source {
+  kind: SourceKind;
+  /** The parameter, variable or expression the data entered through. */
+  name: string;
+  /** Strong sources are attacker-controlled (request data, argv); weak ones may be (parameters). */
+  strong: boolean;
+  trace: TraceStep[];
+  /** Sinks this value has been sanitized for on its way. */
+  cleared: ReadonlySet<SinkKind>;
+}
+
+export interface Value {
+  sources: Source[];
+}
+
+const NO_CLEAR: ReadonlySet<SinkKind> = new Set();
+/** Literals, names bound to literals, converted data: nothing to report. */
+export const CONSTANT: Value = { sources: [] };
+export const UNKNOWN: Value = { sources: [{ kind: 'unknown', name: '', strong: false, trace: [], cleared: NO_CLEAR }] };
+const MAX_SOURCES = 8;
+const MAX_TRACE = 12;
+const MAX_DEPTH = 100;
+
+export function rangeOf(node: Node): TextRange {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+export function firstLine(text: string, max = 60): string {
+  const line = text.split(/\r?\n|\r/, 1)[0].trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function sourceKey(s: Source): string {
+  const at = s.trace[0]?.range.start;
+  return `${s.kind}:${s.name}:${at?.line}:${at?.character}:${[...s.cleared].sort().join(',')}`;
+}
+
+export function union(values: Value[]): Value {
+  if (values.length === 1) return values[0];
+  const seen = new Set<string>();
+  const sources: Source[] = [];
+  for (const v of values) {
+    for (const s of v.sources) {
+      const key = sourceKey(s);
+      if (sources.length < MAX_SOURCES && !seen.has(key)) {
+        seen.add(key);
+        sources.push(s);
+      }
+    }
+  }
+  return { sources };
+}
+
+/** Adds a step to every source's trace (capped, keeping the origin). */
+export function withStep(value: Value, step: TraceStep): Value {
+  if (value.sources.length === 0) return value;
+  return {
+    sources: value.sources.map((s) => (s.kind === 'unknown' ? s : {
+      ...s,
+      trace: s.trace.length >= MAX_TRACE ? [...s.trace.slice(0, MAX_TRACE - 1), step] : [...s.trace, step],
+    })),
+  };
+}
+
+/** Marks the value safe for `kinds` (a sanitizer or a guard ran on it). */
+export function clear(value: Value, kinds: readonly SinkKind[]): Value {
+  const sources = value.sources
+    .map((s) => ({ ...s, cleared: new Set([...s.cleared, ...kinds]) }))
+    .filter((s) => !relevant(s).every((k) => s.cleared.has(k)));
+  return { sources };
+}
+
+function relevant(s: Source): readonly SinkKind[] {
+  return s.kind === 'exception' ? EXPOSURE : INJECTION;
+}
+
+/** Sources still dangerous for this kind of sink. */
+export function sourcesFor(value: Value, kind: SinkKind, withUnknown = false): Source[] {
+  return value.sources.filter((s) => (withUnknown || s.kind !== 'unknown') && !s.cleared.has(kind) && relevant(s).includes(kind));
+}
+
+/**
+ * The severity model: attacker-controlled data -> error, a parameter -> warning, a value of
+ * unknown origin -> info (an audit hint, never a squiggle), a constant -> nothing.
+ */
+export function taintLevel(value: Value, kind: SinkKind): Level | null {
+  const sources = sourcesFor(value, kind);
+  if (sources.some((s) => s.strong)) return 'error';
+  if (sources.length > 0) return 'warning';
+  return sourcesFor(value, kind, true).length > 0 ? 'info' : null;
+}
+
+/** The trace of the most telling source for the finding, ending at the sink. */
+export function traceFor(value: Value, kind: SinkKind, sink: TraceStep): TraceStep[] | undefined {
+  const sources = sourcesFor(value, kind);
+  const best = sources.find((s) => s.strong) ?? sources[0];
+  return best ? [...best.trace, sink] : undefined;
+}
+
+export function newSource(kind: SourceKind, name: string, strong: boolean, node: Node, message: string): Value {
+  return {
+    sources: [{ kind, name, strong, trace: [{ range: rangeOf(node), message }], cleared: NO_CLEAR }],
+  };
+}
+
+// ---- Tables: which calls and attributes are sources, sanitizers and pure transformations ----
+
+/** Calls whose result no longer carries the argument's content in a dangerous form. */
+const CONVERTERS = [
+  'int', 'float', 'bool', 'len', 'hash', 'id', 'ord', 'abs', 'round', 'complex',
+  'ipaddress.ip_address', 'ipaddress.ip_network', 'ipaddress.ip_interface',
+  'ipaddress.IPv4Address', 'ipaddress.IPv6Address', 'ipaddress.IPv4Network', 'ipaddress.IPv6Network',
+  'netaddr.IPAddress', 'netaddr.IPNetwork', 'netaddr.EUI', 'uuid.UUID',
+  'type', 'isinstance', 'callable',
+];
+/** Functions whose result is made of their arguments and nothing else. */
+const PURE = [
+  'str', 'repr', 'format', 'bytes', 'list', 'tuple', 'dict', 'set', 'frozenset', 'sorted', 'reversed', 'min', 'max',
+  'sum', 'enumerate', 'zip', 'map', 'filter', 'six.text_type', 'six.binary_type', 'os.path.join', 'posixpath.join',
+  'os.fspath', 'pathlib.Path', 'pathlib.PurePath', 'copy.copy', 'copy.deepcopy',
+];
+const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
+  { names: ['shlex.quote', 'pipes.quote'], kinds: ['shell'] },
+  { names: ['os.path.basename', 'werkzeug.utils.secure_filename', '*.secure_filename'], kinds: ['path'] },
+];
+/** Names that say the function validates its argument (`validate_name`, `_check_iface`, ...). */
+const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid)([_A-Za-z0-9]*)$/;
+/** Calls that validate by raising on bad input; as a statement they vouch for their argument. */
+const VALIDATING_CALLS = CONVERTERS.filter((n) => n.includes('.') || n === 'int' || n === 'float');
+
+const REQUEST_OBJECTS = ['flask.request', 'werkzeug.local.request', 'pyramid.request', 'bottle.request'];
+const REQUEST_ATTRS = new Set([
+  'args', 'form', 'values', 'json', 'cookies', 'headers', 'files', 'data', 'get_json', 'get_data',
+  'GET', 'POST', 'body', 'COOKIES', 'META', 'FILES', 'params', 'matchdict', 'query_params', 'path_params',
+  'path', 'full_path', 'url', 'query_string', 'environ', 'stream', 'remote_addr',
+]);
+/** Attributes of an exception that are not its text. */
+const EXCEPTION_NON_TEXT = new Set([
+  'errno', 'code', 'returncode', 'status', 'status_code', '__class__', '__name__', '__module__', '__qualname__',
+]);
+
+function lastSegment(qname: string): string {
+  const i = qname.lastIndexOf('.');
+  return i < 0 ? qname : qname.slice(i + 1);
+}
+
+export function isValidatorName(qname: string | null): boolean {
+  return qname !== null && VALIDATOR_NAME.test(qname);
+}
+
+export function isValidatingCall(qname: string | null): boolean {
+  return matchesAny(qname, VALIDATING_CALLS) || isValidatorName(qname);
+}
+
+// ---- Scopes ----
+
+export class Scope {
+  readonly env = new Map<string, Value>();
+  /** Inside if/for/while/try bodies an assignment may not run, so it joins rather than replaces. */
+  branchDepth = 0;
+
+  constructor(
+    readonly kind: 'module' | 'function' | 'class',
+    readonly node: Node,
+    readonly name: string,
+    readonly parent: Scope | null,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    // Class bodies are not visible from methods, as in Python.
+    for (let s: Scope | null = this; s; s = s.parent) {
+      if (s !== this && s.kind === 'class') continue;
+      const v = s.env.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  bind(name: string, value: Value): void {
+    const old = this.env.get(name);
+    this.env.set(name, this.branchDepth > 0 && old ? union([old, value]) : value);
+  }
+
+  /** The innermost function, or null at module level. */
+  get func(): Scope | null {
+    for (let s: Scope | null = this; s; s = s.parent) if (s.kind === 'function') return s;
+    return null;
+  }
+}
+
+// ---- Expression evaluation ----
+
+export class Flow {
+  private readonly cache = new Map<number, Value>();
+
+  constructor(
+    private readonly names: Names,
+    public scope: Scope,
+  ) {}
+
+  /** Evaluated values depend on the bindings at the time, so the cache lives for one statement. */
+  resetCache(): void {
+    this.cache.clear();
+  }
+
+  valueOf(node: Node | null, depth = 0): Value {
+    if (!node) return UNKNOWN;
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    const hit = this.cache.get(node.id);
+    if (hit) return hit;
+    const v = this.compute(node, depth + 1);
+    this.cache.set(node.id, v);
+    return v;
+  }
+
+  private all(nodes: (Node | null)[], depth: number): Value {
+    const vs = nodes.filter((n): n is Node => n !== null && n.type !== 'comment').map((n) => this.valueOf(n, depth));
+    return vs.length === 0 ? CONSTANT : union(vs);
+  }
+
+  private compute(node: Node, depth: number): Value {
+    switch (node.type) {
+      case 'string': {
+        const parts = node.namedChildren.filter((c) => c?.type === 'interpolation');
+        return parts.length === 0 ? CONSTANT : this.all(parts.map((p) => p!.childForFieldName('expression') ?? p!.namedChild(0)), depth);
+      }
+      case 'concatenated_string':
+        return this.all(node.namedChildren, depth);
+      case 'integer': case 'float': case 'true': case 'false': case 'none': case 'ellipsis':
+        return CONSTANT;
+      case 'identifier':
+        return this.identifier(node);
+      case 'attribute':
+        return this.attribute(node, depth);
+      case 'subscript': {
+        const q = this.names.resolve(node.childForFieldName('value'));
+        if (q === 'sys.argv') return newSource('argv', 'sys.argv', true, node, '`sys.argv` (command-line input)');
+        if (q === 'os.environ') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
+        return this.valueOf(node.childForFieldName('value'), depth);
+      }
+      case 'call':
+        return this.call(node, depth);
+      case 'lambda':
+        return UNKNOWN;
+      case 'keyword_argument':
+        return this.valueOf(node.childForFieldName('value'), depth);
+      case 'conditional_expression': {
+        // `a if cond else b`: the condition is not part of the result.
+        const kids = node.namedChildren;
+        return this.all([kids[0] ?? null, kids[2] ?? null], depth);
+      }
+      case 'list_comprehension': case 'set_comprehension': case 'generator_expression': case 'dictionary_comprehension': {
+        const body = node.childForFieldName('body');
+        const iters = node.namedChildren.filter((c) => c?.type === 'for_in_clause').map((c) => c!.childForFieldName('right'));
+        return union([this.valueOf(body, depth), this.all(iters, depth)]);
+      }
+      case 'comparison_operator': case 'not_operator':
+        return CONSTANT; // a boolean carries no text
+      default:
+        // Operators, containers, parentheses, await, starred: the union of their parts.
+        return this.all(node.namedChildren, depth);
+    }
+  }
+
+  private identifier(node: Node): Value {
+    const name = node.text;
+    const bound = this.scope.lookup(name);
+    if (bound) return bound;
+    const q = this.names.resolve(node);
+    if (q && REQUEST_OBJECTS.includes(q)) return UNKNOWN; // the object itself; its attributes are the data
+    return UNKNOWN;
+  }
+
+  private attribute(node: Node, depth: number): Value {
+    const object = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute')?.text ?? '';
+    const q = this.names.resolve(object);
+    if (q && REQUEST_OBJECTS.includes(q) && REQUEST_ATTRS.has(attr)) {
+      return newSource('request', `${q}.${attr}`, true, node, `\`${firstLine(node.text)}\` (request data)`);
+    }
+    if (q === 'os.environ') return newSource('env', 'os.environ', true, node, '`os.environ` (environment)');
+    if (q === 'sys.argv') return newSource('argv', 'sys.argv', true, node, '`sys.argv` (command-line input)');
+    // A parameter named `request` in a view: Django/DRF request data.
+    if (object?.type === 'identifier' && object.text === 'request' && REQUEST_ATTRS.has(attr) && this.scope.lookup('request')) {
+      return newSource('request', `request.${attr}`, true, node, `\`${firstLine(node.text)}\` (request data)`);
+    }
+    const base = this.valueOf(object, depth);
+    if (EXCEPTION_NON_TEXT.has(attr)) return clear(base, EXPOSURE);
+    return base;
+  }
+
+  private call(node: Node, depth: number): Value {
+    const fn = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    const args = argsNode ? argsNode.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
+    const q = this.names.resolve(fn);
+    if (q === 'input' || q === 'raw_input') return newSource('input', 'input()', true, node, '`input()` (user input)');
+    if (q === 'os.getenv' || q === 'os.environ.get') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
+    if (q === 'type') return clear(this.all(args, depth), [...EXPOSURE, ...INJECTION]);
+    if (matchesAny(q, CONVERTERS)) return CONSTANT;
+    for (const s of SANITIZERS) if (matchesAny(q, s.names)) return clear(this.all(args, depth), s.kinds);
+    if (isValidatorName(q)) return clear(this.all(args, depth), INJECTION);
+    const argValue = this.all(args, depth);
+    if (fn?.type === 'attribute') {
+      // A method on a value (`cmd.strip()`, `"-".join(parts)`, `request.args.get("x")`) carries
+      // the receiver's and the arguments' data.
+      const receiver = this.valueOf(fn.childForFieldName('object'), depth);
+      const method = lastSegment(q ?? fn.text);
+      if (method === 'get_json' || method === 'get_data') return this.valueOf(fn, depth);
+      return union([receiver, argValue]);
+    }
+    if (matchesAny(q, PURE)) return argValue;
+    // An unknown function of tainted arguments may return them: stay conservative.
+    return union([UNKNOWN, argValue]);
+  }
+}

@@ -1,0 +1,88 @@
+// The one place that knows about web-tree-sitter's runtime: it is initialised once per process,
+// the Python Language is loaded once, and each document keeps its own Tree, edited in place
+// and reparsed against the old tree on every change.
+import * as path from 'node:path';
+import { Edit, Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import type { Pos } from './types';
+
+let ready: Promise<Language> | undefined;
+let language: Language | undefined;
+let parser: Parser | undefined;
+const queries = new Map<string, Query>();
+
+/** The .wasm files are copied next to each bundle by esbuild.mjs. */
+function wasmDir(): string {
+  return __dirname;
+}
+
+export function initParser(): Promise<Language> {
+  ready ??= (async () => {
+    await Parser.init({ locateFile: (name: string) => path.join(wasmDir(), name) });
+    language = await Language.load(path.join(wasmDir(), 'tree-sitter-python.wasm'));
+    parser = new Parser();
+    parser.setLanguage(language);
+    return language;
+  })();
+  return ready;
+}
+
+function requireParser(): Parser {
+  if (!parser) throw new Error('initParser() must complete before parsing');
+  return parser;
+}
+
+export function parse(text: string, oldTree?: Tree): Tree {
+  const tree = requireParser().parse(text, oldTree ?? null);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/** Compiled once per source text and cached: compiling a query is far costlier than running it. */
+export function query(source: string): Query {
+  let q = queries.get(source);
+  if (!q) {
+    if (!language) throw new Error('initParser() must complete before compiling queries');
+    q = new Query(language, source);
+    queries.set(source, q);
+  }
+  return q;
+}
+
+/** Position just after `inserted` when it starts at `start` (UTF-16 columns). */
+function endOf(start: Pos, inserted: string): Pos {
+  let line = start.line;
+  let lastBreak = -1;
+  for (let i = 0; i < inserted.length; i++) {
+    const c = inserted.charCodeAt(i);
+    if (c === 10 || (c === 13 && inserted.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lastBreak = i;
+    }
+  }
+  return lastBreak < 0
+    ? { line, character: start.character + inserted.length }
+    : { line, character: inserted.length - lastBreak - 1 };
+}
+
+export interface Change {
+  startOffset: number;
+  oldEndOffset: number;
+  start: Pos;
+  oldEnd: Pos;
+  text: string;
+}
+
+/** Tell the tree about one text change so the next parse can reuse what it did not touch. */
+export function editTree(tree: Tree, change: Change): void {
+  const newEnd = endOf(change.start, change.text);
+  tree.edit(
+    new Edit({
+      startIndex: change.startOffset,
+      oldEndIndex: change.oldEndOffset,
+      newEndIndex: change.startOffset + change.text.length,
+      startPosition: { row: change.start.line, column: change.start.character },
+      oldEndPosition: { row: change.oldEnd.line, column: change.oldEnd.character },
+      newEndPosition: { row: newEnd.line, column: newEnd.character },
+    }),
+  );
+}

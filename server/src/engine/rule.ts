@@ -1,0 +1,77 @@
+// The shape of a rule module. One object holds everything about a rule: the hover, the docs
+// page, SARIF's rule metadata, the registry test and the engine all read it.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Flow, Scope, Value } from './dataflow';
+import type { Names } from './names';
+import type { Confidence, Fix, Level, Severity, TraceStep } from './types';
+
+export interface Explanation {
+  /** What the rule finds, one paragraph. */
+  what: string;
+  /** Why it is dangerous: the attack, in the reader's terms. */
+  why: string;
+  /** Flagged Python. */
+  example: string;
+  /** The same code written safely. */
+  useInstead: string;
+  /** What the quick fix changes and when it may change behaviour. */
+  fixSafety?: string;
+  references: string[];
+}
+
+export interface CallSite {
+  node: Node;
+  /** The callee's qualified name after import aliases, e.g. `subprocess.run`; null if it has none. */
+  qname: string | null;
+  callee: Node | null;
+  args: Node[];
+  /** Positional arguments only, in order. */
+  positional: Node[];
+  keywords: Map<string, Node>;
+  /** `*args` or `**kwargs` present: arguments we cannot see. */
+  hasSplat: boolean;
+}
+
+export interface Report {
+  node: Node;
+  message: string;
+  /** Defaults to the rule's default level; capped by `maxLevel`. */
+  level?: Level;
+  confidence?: Confidence;
+  fix?: Fix;
+  trace?: TraceStep[];
+}
+
+export interface Ctx {
+  readonly text: string;
+  readonly tree: Tree;
+  readonly names: Names;
+  readonly flow: Flow;
+  readonly scope: Scope;
+  valueOf(node: Node | null): Value;
+  report(report: Report): void;
+}
+
+export interface Rule {
+  /** Stable code, e.g. `SL101`; never reused. */
+  code: string;
+  /** Kebab-case name of the bad pattern, e.g. `shell-command-injection`. */
+  name: string;
+  category: 'injection' | 'exposure' | 'deserialization' | 'transport' | 'concurrency';
+  /** One line for lists and SARIF shortDescription. */
+  summary: string;
+  severity: Severity;
+  confidence: Confidence;
+  /** Level of a finding that does not choose one. */
+  defaultLevel: Level;
+  /** The loudest a finding of this rule may be. */
+  maxLevel: Level;
+  cwe: number[];
+  bandit: string[];
+  ruff: string[];
+  /** Whether the rule offers a rewrite. */
+  fix: 'none' | 'sometimes' | 'always';
+  explanation: Explanation;
+  onCall?(call: CallSite, ctx: Ctx): void;
+  onReturn?(node: Node, ctx: Ctx): void;
+}
