@@ -1,7 +1,25 @@
 // The registry: the only place a rule is registered. Keep the list sorted by code.
 import type { Rule } from '../server/src/engine/rule';
+import lockNameFromParameter from './concurrency/lock-name-from-parameter';
+import unsafeDeserialization from './deserialization/unsafe-deserialization';
+import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
+import exceptionTextInLog from './exposure/exception-text-in-log';
+import exceptionTextInResponse from './exposure/exception-text-in-response';
+import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
+import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import requestWithoutTimeout from './transport/request-without-timeout';
+import tlsVerificationDisabled from './transport/tls-verification-disabled';
 
 export const RULES: readonly Rule[] = [
   shellCommandInjection,
+  unvalidatedCommandArgument,
+  dynamicCodeExecution,
+  exceptionTextInLog,
+  exceptionTextInResponse,
+  unsafeYamlLoad,
+  unsafeDeserialization,
+  tlsVerificationDisabled,
+  requestWithoutTimeout,
+  lockNameFromParameter,
 ];

@@ -156,7 +156,7 @@ const REQUEST_ATTRS = new Set([
 ]);
 /** Attributes of an exception that are not its text. */
 const EXCEPTION_NON_TEXT = new Set([
-  'errno', 'code', 'returncode', 'status', 'status_code', '__class__', '__name__', '__module__', '__qualname__',
+  'errno', 'code', 'returncode', 'exit_code', 'status', 'status_code', '__class__', '__name__', '__module__', '__qualname__',
 ]);
 
 function lastSegment(qname: string): string {
@@ -321,6 +321,8 @@ export class Flow {
     for (const s of SANITIZERS) if (matchesAny(q, s.names)) return clear(this.all(args, depth), s.kinds);
     if (isValidatorName(q)) return clear(this.all(args, depth), INJECTION);
     const argValue = this.all(args, depth);
+    // Before the method case: `os.path.join(a, b)` is a function of a module, not a method of a value.
+    if (matchesAny(q, PURE)) return argValue;
     if (fn?.type === 'attribute') {
       // A method on a value (`cmd.strip()`, `"-".join(parts)`, `request.args.get("x")`) carries
       // the receiver's and the arguments' data.
@@ -329,7 +331,6 @@ export class Flow {
       if (method === 'get_json' || method === 'get_data') return this.valueOf(fn, depth);
       return union([receiver, argValue]);
     }
-    if (matchesAny(q, PURE)) return argValue;
     // An unknown function of tainted arguments may return them: stay conservative.
     return union([UNKNOWN, argValue]);
   }

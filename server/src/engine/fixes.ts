@@ -55,6 +55,30 @@ export function insertBeforeStatement(text: string, node: Node, lines: string[])
   return insertAt({ line: row, character: 0 }, lines.map((l) => indent + l + nl).join(''));
 }
 
+/**
+ * An edit deleting the call argument `arg` (one of `args`, the call's arguments without comments)
+ * together with the comma joining it to its neighbour: `f(x, Loader=L)` -> `f(x)`, and an
+ * argument on a line of its own goes with its line (and its comment). Null when a comment sits in the way.
+ */
+export function removeArgument(text: string, args: readonly Node[], arg: Node): TextEdit | null {
+  const i = args.findIndex((a) => a.id === arg.id);
+  if (i < 0) return null;
+  const prev = args[i - 1];
+  const next = args[i + 1];
+  const line = lineText(text, arg.startPosition.row);
+  const ownLine = line.slice(0, arg.startPosition.column).trim() === '' && arg.endPosition.row === arg.startPosition.row &&
+    /^\s*,?\s*(#.*)?$/.test(line.slice(arg.endPosition.column));
+  if (ownLine) {
+    return { range: { start: { line: arg.startPosition.row, character: 0 }, end: { line: arg.startPosition.row + 1, character: 0 } }, newText: '' };
+  }
+  const trailing = arg.nextSibling?.type === ',' ? arg.nextSibling : null;
+  // `f(x, a)` loses `, a`; `f(a, x)` loses `a, `; `f(a,)` loses `a,`.
+  const [from, to] = prev ? [prev.endPosition, arg.endPosition] : next ? [arg.startPosition, next.startPosition] : [arg.startPosition, (trailing ?? arg).endPosition];
+  const [start, end] = prev ? [prev.endIndex, arg.endIndex] : next ? [arg.startIndex, next.startIndex] : [arg.startIndex, (trailing ?? arg).endIndex];
+  if (arg.parent?.namedChildren.some((c) => c?.type === 'comment' && c.startIndex >= start && c.endIndex <= end)) return null;
+  return { range: { start: { line: from.row, character: from.column }, end: { line: to.row, character: to.column } }, newText: '' };
+}
+
 function importsModule(tree: Tree, module: string): boolean {
   for (const stmt of tree.rootNode.namedChildren) {
     if (stmt?.type !== 'import_statement') continue;
@@ -75,7 +99,8 @@ export function ensureImport(tree: Tree, text: string, module: string): TextEdit
   const top = tree.rootNode.namedChildren.filter((n): n is Node => n !== null);
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
-    const isDocstring = i === 0 && n.type === 'expression_statement' && n.namedChild(0)?.type === 'string';
+    // The docstring is the first statement; a shebang or license comment may precede it.
+    const isDocstring = top.slice(0, i).every((p) => p.type === 'comment') && n.type === 'expression_statement' && n.namedChild(0)?.type === 'string';
     if (n.type === 'comment' && !after) continue;
     if (isDocstring || n.type === 'future_import_statement' || n.type === 'import_statement' || n.type === 'import_from_statement') {
       after = n;

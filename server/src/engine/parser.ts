@@ -48,16 +48,13 @@ export function query(source: string): Query {
   return q;
 }
 
-/** Position just after `inserted` when it starts at `start` (UTF-16 columns). */
+/** Point just after `inserted` when it starts at `start` (tree-sitter rows end at `\n` only). */
 function endOf(start: Pos, inserted: string): Pos {
   let line = start.line;
   let lastBreak = -1;
-  for (let i = 0; i < inserted.length; i++) {
-    const c = inserted.charCodeAt(i);
-    if (c === 10 || (c === 13 && inserted.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lastBreak = i;
-    }
+  for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) {
+    line++;
+    lastBreak = i;
   }
   return lastBreak < 0
     ? { line, character: start.character + inserted.length }

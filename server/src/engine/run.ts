@@ -20,7 +20,7 @@ export interface AnalyzeOptions {
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
 const LEAVE = new Set([
   'assignment', 'augmented_assignment', 'named_expression', 'if_statement', 'expression_statement',
-  'function_definition', 'class_definition', ...BRANCHES,
+  'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
 
 function callSite(node: Node, names: Names): CallSite {
@@ -167,6 +167,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     flow.resetCache();
   };
 
+  /** Bindings hidden by `except ... as name`, restored when the clause ends. */
+  const caught = new Map<number, { scope: Scope; name: string; old: Value | undefined }>();
+
   const validate = (name: string) => {
     const v = flow.scope.lookup(name);
     if (v) flow.scope.env.set(name, clear(v, INJECTION));
@@ -217,6 +220,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         const value = node.childForFieldName('value');
         const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.namedChild(0) : null;
         if (alias?.type === 'identifier') {
+          caught.set(node.id, { scope: flow.scope, name: alias.text, old: flow.scope.env.get(alias.text) });
           flow.scope.env.set(alias.text, newSource('exception', alias.text, false, alias, `exception \`${alias.text}\` caught here`));
           flow.resetCache();
         }
@@ -244,6 +248,17 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 
   const leave = (node: Node) => {
     switch (node.type) {
+      case 'except_clause': {
+        // Python unbinds `e` when the handler ends: what follows sees the earlier binding, if any.
+        const c = caught.get(node.id);
+        if (c) {
+          if (c.old) c.scope.env.set(c.name, c.old);
+          else c.scope.env.delete(c.name);
+          caught.delete(node.id);
+          flow.resetCache();
+        }
+        break;
+      }
       case 'assignment': {
         let right = node.childForFieldName('right');
         while (right?.type === 'assignment') right = right.childForFieldName('right');

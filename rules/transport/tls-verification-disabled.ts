@@ -1,0 +1,159 @@
+import type { Node } from 'web-tree-sitter';
+import { compact, ensureImport, removeArgument, replaceNode } from '../../server/src/engine/fixes';
+import { matchesAny } from '../../server/src/engine/names';
+import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
+import type { Fix } from '../../server/src/engine/types';
+import { sinkName } from '../support';
+
+type Library = 'requests' | 'httpx' | 'aiohttp';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
+const REQUESTS = [
+  ...METHODS.flatMap((m) => [`requests.${m}`, `requests.api.${m}`]),
+  ...['requests.Session()', 'requests.session()', 'requests.sessions.Session()'].flatMap((s) => [...METHODS, 'send'].map((m) => `${s}.${m}`)),
+];
+const HTTPX = [...[...METHODS, 'stream'].map((m) => `httpx.${m}`), 'httpx.Client', 'httpx.AsyncClient'];
+const AIOHTTP = [
+  'aiohttp.TCPConnector', 'aiohttp.request', 'aiohttp.connector.TCPConnector',
+  ...[...METHODS, 'ws_connect'].map((m) => `aiohttp.ClientSession().${m}`),
+];
+/** Objects whose methods take the same option as the library's functions. */
+const SESSIONS: { names: string[]; library: Library }[] = [
+  { names: ['requests.Session', 'requests.session', 'requests.sessions.Session'], library: 'requests' },
+  { names: ['aiohttp.ClientSession', 'aiohttp.client.ClientSession'], library: 'aiohttp' },
+];
+/** The option that turns certificate checks off, per library. */
+const OPTIONS: Record<Library, string[]> = { requests: ['verify'], httpx: ['verify'], aiohttp: ['ssl', 'verify_ssl'] };
+const UNVERIFIED_CONTEXT = ['ssl._create_unverified_context', 'ssl._create_stdlib_context'];
+/** Arguments `ssl.create_default_context()` accepts too. */
+const CONTEXT_ARGS = new Set(['purpose', 'cafile', 'capath', 'cadata']);
+
+function insideDefinition(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'class_definition') return true;
+  return false;
+}
+
+/**
+ * The library behind `session.get(...)` / `self.session.get(...)`: the receiver is assigned from
+ * `requests.Session()` (or bound by `with aiohttp.ClientSession() as session`) in the enclosing
+ * function, class or module.
+ */
+function sessionLibrary(site: CallSite, ctx: Ctx): Library | null {
+  const callee = site.callee;
+  if (callee?.type !== 'attribute') return null;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const receiver = callee.childForFieldName('object');
+  if (![...METHODS, 'ws_connect'].includes(method) || !receiver) return null;
+  const isSelf = receiver.type === 'attribute' && /^(self|cls)$/.test(receiver.childForFieldName('object')?.text ?? '');
+  if (receiver.type !== 'identifier' && !isSelf) return null;
+  const scopeTypes = isSelf ? ['class_definition'] : ['function_definition'];
+  let scope: Node | null = receiver.parent;
+  while (scope && !scopeTypes.includes(scope.type)) scope = scope.parent;
+  const roots: [Node | null, boolean][] = [[scope, false], [ctx.tree.rootNode, true]];
+  for (const [root, isModule] of roots) {
+    if (!root) continue;
+    for (const n of root.descendantsOfType(['assignment', 'as_pattern'])) {
+      // In the module, only module-level bindings: another function's `session` is another object.
+      if (!n || (isModule && insideDefinition(n))) continue;
+      const target = n.type === 'assignment' ? n.childForFieldName('left') : n.childForFieldName('alias')?.namedChild(0);
+      const value = n.type === 'assignment' ? n.childForFieldName('right') : n.namedChild(0);
+      if (target?.text !== receiver.text || value?.type !== 'call') continue;
+      const q = ctx.names.resolve(value.childForFieldName('function'));
+      const session = SESSIONS.find((s) => matchesAny(q, s.names));
+      if (session) return session.library;
+    }
+  }
+  return null;
+}
+
+function libraryOf(site: CallSite, ctx: Ctx): Library | null {
+  if (matchesAny(site.qname, REQUESTS)) return 'requests';
+  if (matchesAny(site.qname, HTTPX)) return 'httpx';
+  if (matchesAny(site.qname, AIOHTTP)) return 'aiohttp';
+  return sessionLibrary(site, ctx);
+}
+
+function unverifiedContextFix(site: CallSite, ctx: Ctx): Fix | undefined {
+  const callee = site.callee;
+  if (!callee || site.hasSplat || site.positional.length > 0) return undefined;
+  if ([...site.keywords.keys()].some((k) => !CONTEXT_ARGS.has(k))) return undefined;
+  const title = 'Use ssl.create_default_context(), which verifies certificates and host names';
+  if (callee.type === 'attribute' && ctx.names.resolve(callee.childForFieldName('object')) === 'ssl') {
+    return { title, safe: false, edits: [replaceNode(callee.childForFieldName('attribute')!, 'create_default_context')] };
+  }
+  if (callee.type === 'identifier') {
+    return { title, safe: false, edits: compact([replaceNode(callee, 'ssl.create_default_context'), ensureImport(ctx.tree, ctx.text, 'ssl')]) };
+  }
+  return undefined;
+}
+
+/**
+ * requests and httpx: `verify=False` -> `verify=True`. aiohttp: drop the option, since before 3.9
+ * `ssl=True` meant "no verification" and only the default verified in every version.
+ */
+function optionFix(site: CallSite, library: Library, name: string, value: Node, ctx: Ctx): Fix | undefined {
+  if (library !== 'aiohttp') return { title: `Verify certificates (${name}=True)`, safe: false, edits: [replaceNode(value, 'True')] };
+  const removal = value.parent && removeArgument(ctx.text, site.args, value.parent);
+  return removal ? { title: `Verify certificates (remove ${name}=False)`, safe: false, edits: [removal] } : undefined;
+}
+
+const rule: Rule = {
+  code: 'SL401',
+  name: 'tls-verification-disabled',
+  category: 'transport',
+  summary: 'HTTPS request or SSL context with certificate verification turned off',
+  severity: 'high',
+  confidence: 'high',
+  defaultLevel: 'warning',
+  maxLevel: 'warning',
+  cwe: [295],
+  bandit: ['B501', 'B323'],
+  ruff: ['S501', 'S323'],
+  fix: 'sometimes',
+  explanation: {
+    what:
+      'TLS certificate verification is switched off: `verify=False` passed to `requests` (module functions, `requests.Session()` objects) or `httpx` (functions, `Client`, `AsyncClient`), `ssl=False` / `verify_ssl=False` passed to `aiohttp`, or an SSL context made by `ssl._create_unverified_context()`. Only the literal `False` is reported; a variable or a CA bundle path is not.',
+    why:
+      'Without verification any machine on the path (a compromised router, a hostile Wi-Fi, a poisoned DNS answer) can present its own certificate and read or change the traffic: credentials, tokens and API responses included. The connection still looks encrypted, so nothing fails and nobody notices. `verify=False` is usually added to get past a self-signed or internal CA, which the CA bundle option solves without giving up the check.',
+    example:
+      'import requests\n\n\ndef fetch_ports(endpoint, token):\n    return requests.get(f"{endpoint}/v2.0/ports", headers={"X-Auth-Token": token}, verify=False, timeout=10)',
+    useInstead:
+      'import requests\n\nCA_BUNDLE = "/etc/pki/tls/certs/internal-ca.pem"\n\n\ndef fetch_ports(endpoint, token):\n    return requests.get(f"{endpoint}/v2.0/ports", headers={"X-Auth-Token": token}, verify=CA_BUNDLE, timeout=10)\n\n\nctx = ssl.create_default_context(cafile=CA_BUNDLE)',
+    fixSafety:
+      'Unsafe: the fix turns verification back on (`verify=False` -> `verify=True`; aiohttp\'s `ssl=False`/`verify_ssl=False` is removed, because `ssl=True` did not verify before aiohttp 3.9; `ssl._create_unverified_context()` -> `ssl.create_default_context()`). Servers with self-signed or internal-CA certificates will then fail the handshake; point `verify=` (or `cafile=`) at that CA\'s bundle rather than turning the check off again.',
+    references: [
+      'https://cwe.mitre.org/data/definitions/295.html',
+      'https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification',
+      'https://www.python-httpx.org/advanced/ssl/',
+      'https://docs.python.org/3/library/ssl.html#ssl.create_default_context',
+      'https://peps.python.org/pep-0476/',
+      'https://owasp.org/Top10/A02_2021-Cryptographic_Failures/',
+    ],
+  },
+  onCall(site, ctx) {
+    if (matchesAny(site.qname, UNVERIFIED_CONTEXT)) {
+      ctx.report({
+        node: site.node,
+        message: `${sinkName(site)} makes an SSL context that accepts any certificate for any host, so a man in the middle can read and alter the connection. Use ssl.create_default_context() (with cafile= for a private CA).`,
+        fix: unverifiedContextFix(site, ctx),
+      });
+      return;
+    }
+    // Cheap test first: only a literal False matters.
+    const options = [...site.keywords].filter(([, v]) => v.type === 'false');
+    if (options.length === 0) return;
+    const library = libraryOf(site, ctx);
+    if (!library) return;
+    for (const [name, value] of options) {
+      if (!OPTIONS[library].includes(name)) continue;
+      const arg = value.parent ?? value;
+      ctx.report({
+        node: arg,
+        message: `\`${name}=False\` turns off TLS certificate checks for ${sinkName(site)}: anyone on the network path can impersonate the server and read or change the traffic. Remove it, or pass ${library === 'aiohttp' ? 'an ssl.SSLContext made with cafile=' : 'verify='} the CA bundle path for a private CA.`,
+        fix: optionFix(site, library, name, value, ctx),
+      });
+    }
+  },
+};
+
+export default rule;

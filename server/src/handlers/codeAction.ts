@@ -1,0 +1,54 @@
+// Code actions straight from Diagnostic.data: the rule's fix, "Ignore on this line", and a
+// fix-all for the safe fixes (`source.fixAll.seclens`).
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver';
+import { applyEdits, combineFixes } from '../engine/fixes';
+import { suppressionEdit } from '../engine/suppress-edit';
+import type { DiagnosticData } from '../report/diagnostic';
+import { SOURCE } from '../report/diagnostic';
+import type { DocumentAnalyses } from './diagnostics';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
+
+function wants(only: string[] | undefined, kind: string): boolean {
+  return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses): CodeAction[] {
+  const entry = analyses.get(params.textDocument.uri);
+  if (!entry) return [];
+  const uri = params.textDocument.uri;
+  const text = entry.doc.text;
+  const only = params.context.only;
+  const actions: CodeAction[] = [];
+
+  for (const diagnostic of params.context.diagnostics as Diagnostic[]) {
+    if (diagnostic.source !== SOURCE || !diagnostic.data) continue;
+    const data = diagnostic.data as DiagnosticData;
+    if (data.fix && wants(only, CodeActionKind.QuickFix)) {
+      actions.push({
+        title: `${data.fix.title}${data.fix.safe ? '' : ' (review: may change behaviour)'}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: data.fix.safe,
+        edit: { changes: { [uri]: data.fix.edits } },
+      });
+    }
+    if (wants(only, CodeActionKind.QuickFix)) {
+      actions.push({
+        title: `Ignore ${data.rule} on this line`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: { changes: { [uri]: [suppressionEdit(text, data.suppressLines, data.rule)] } },
+      });
+    }
+  }
+
+  if (only && wants(only, FIX_ALL_KIND) && only.some((o) => FIX_ALL_KIND.startsWith(o) && o !== '')) {
+    const safe = entry.findings.filter((f) => f.fix?.safe).map((f) => f.fix!);
+    const edits = combineFixes(text, safe);
+    if (edits.length > 0 && applyEdits(text, edits) !== text) {
+      actions.push({ title: 'Fix all safe SecLens issues', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+    }
+  }
+  return actions;
+}

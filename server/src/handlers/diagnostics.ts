@@ -1,0 +1,63 @@
+// Open, change, close: keep each document's tree current, analyse it, publish diagnostics
+// tagged with the version they describe.
+import type { Connection } from 'vscode-languageserver';
+import { ParsedDocument } from '../engine/document';
+import type { Rule } from '../engine/rule';
+import { analyze } from '../engine/run';
+import type { Finding } from '../engine/types';
+import { toDiagnostic } from '../report/diagnostic';
+import { localDocUri } from '../report/links';
+
+export interface Analysed {
+  doc: ParsedDocument;
+  findings: Finding[];
+}
+
+export class DocumentAnalyses {
+  private readonly docs = new Map<string, Analysed>();
+  private readonly byName: Map<string, Rule>;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly rules: readonly Rule[],
+  ) {
+    this.byName = new Map(rules.map((r) => [r.name, r]));
+  }
+
+  get(uri: string): Analysed | undefined {
+    return this.docs.get(uri);
+  }
+
+  rule(name: string): Rule | undefined {
+    return this.byName.get(name);
+  }
+
+  open(uri: string, version: number, text: string): void {
+    this.docs.get(uri)?.doc.dispose();
+    const entry: Analysed = { doc: new ParsedDocument(uri, version, text), findings: [] };
+    this.docs.set(uri, entry);
+    this.analyseAndPublish(entry);
+  }
+
+  change(uri: string, version: number, changes: Parameters<ParsedDocument['update']>[0]): void {
+    const entry = this.docs.get(uri);
+    if (!entry) return;
+    entry.doc.update(changes, version);
+    this.analyseAndPublish(entry);
+  }
+
+  close(uri: string): void {
+    this.docs.get(uri)?.doc.dispose();
+    this.docs.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private analyseAndPublish(entry: Analysed): void {
+    const { doc } = entry;
+    entry.findings = analyze(doc.tree, doc.text, this.rules, {
+      onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
+    });
+    const diagnostics = entry.findings.map((f) => toDiagnostic(f, this.byName.get(f.rule)!, doc.uri, localDocUri(this.byName.get(f.rule)!)));
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+}

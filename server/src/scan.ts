@@ -1,0 +1,113 @@
+// Headless scanning for the CLI: find Python files, read each once, analyse, and format.
+import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import { initParser, parse } from './engine/parser';
+import type { Rule } from './engine/rule';
+import { analyze } from './engine/run';
+import type { Finding } from './engine/types';
+import { toSarif, type FileFindings } from './report/sarif';
+
+export type Format = 'text' | 'json' | 'sarif';
+
+export interface ScanResult {
+  files: FileFindings[];
+  scanned: number;
+  skipped: { path: string; reason: string }[];
+  /** Paths that could not be read at all (missing, permission denied). */
+  errors: number;
+}
+
+/** Folders that hold no project source or are another tool's copy of packages. */
+const SKIP_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.venv', '.mypy_cache', '.pytest_cache']);
+
+function toUri(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
+}
+
+/** Every `*.py` under the given paths, in a stable order. */
+function collect(paths: string[], report: (m: string) => void, result: ScanResult): string[] {
+  const out: string[] = [];
+  const stack: string[] = [];
+  for (const p of paths) {
+    let st: Stats;
+    try {
+      st = lstatSync(p);
+    } catch (error) {
+      report(`cannot read ${p}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      result.errors++;
+      continue;
+    }
+    if (st.isDirectory()) stack.push(p);
+    else out.push(p); // an explicitly named file is scanned whatever its extension
+  }
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? 1 : -1));
+    } catch (error) {
+      report(`cannot list ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      result.errors++;
+      continue;
+    }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(full);
+      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py')) {
+        // A linked file is read through its link; linked folders are not walked (no cycles).
+        out.push(full);
+      }
+    }
+  }
+  return out.sort();
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void): Promise<ScanResult> {
+  await initParser();
+  const result: ScanResult = { files: [], scanned: 0, skipped: [], errors: 0 };
+  for (const file of collect(paths, report, result)) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      report(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      result.errors++;
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      report(`skipped ${file}: not valid UTF-8`);
+      result.skipped.push({ path: toUri(file), reason: 'not valid UTF-8' });
+      continue;
+    }
+    const tree = parse(text);
+    let findings: Finding[];
+    try {
+      findings = analyze(tree, text, rules, {
+        onRuleError: (rule, error) => report(`rule ${rule.name} failed on ${file}: ${String(error)}`),
+      });
+    } finally {
+      tree.delete();
+    }
+    result.scanned++;
+    if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
+  }
+  return result;
+}
+
+export function formatReport(result: ScanResult, format: Format, rules: readonly Rule[], version: string): string {
+  if (format === 'sarif') return JSON.stringify(toSarif(result.files, rules, version), null, 2) + '\n';
+  if (format === 'json') {
+    const findings = result.files.flatMap((f) => f.findings.map(({ suppressLines: _, ...x }) => ({ path: f.uri, ...x })));
+    return JSON.stringify({ version, scanned: result.scanned, skipped: result.skipped, findings }, null, 2) + '\n';
+  }
+  return result.files
+    .flatMap((f) => f.findings.map((x) => `${f.uri}:${x.range.start.line + 1}:${x.range.start.character + 1}: ${x.code} ${x.rule} ${x.message}\n`))
+    .join('');
+}
