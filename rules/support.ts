@@ -1,7 +1,8 @@
 // Helpers shared by rules: describing where data came from, reporting a dataflow finding with
-// its trace, and recognising logger calls. Rule logic itself stays in the rule modules.
+// its trace, recognising logger calls and exception text. Rule logic stays in the rule modules.
 import type { Node } from 'web-tree-sitter';
 import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, type Source, type Value } from '../server/src/engine/dataflow';
+import { matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
 import type { Fix } from '../server/src/engine/types';
 
@@ -75,3 +76,48 @@ export function sinkName(site: CallSite): string {
 export function isTrue(node: Node | undefined): boolean {
   return node?.type === 'true';
 }
+
+// ---- Exception text (exception-text-in-log, exception-text-in-response) ----
+
+/** Calls whose result is the text of their single argument: `str(e)`, `six.text_type(e)`. */
+export const TEXT_OF = ['str', 'repr', 'unicode', 'format', 'six.text_type', 'six.u', '*.exception_to_unicode'];
+/** The value of `node` carries exception text towards a `kind` sink. */
+export function carriesExceptionText(node: Node | null | undefined, ctx: Ctx, kind: SinkKind): node is Node {
+  return !!node && sourcesFor(ctx.valueOf(node), kind).length > 0;
+}
+
+/**
+ * The name of the caught exception when `node` is nothing but that exception's text: `e`,
+ * `str(e)`, `repr(e)`, `six.text_type(e)`, `e.args`, `e.message`, `str(e.args[0])`,
+ * `e.format_message()`. Null for anything that mixes in other text (`f"failed: {e}"`) or
+ * passes through a variable (`msg`), where the exception's part cannot be cut out alone.
+ */
+export function caughtName(node: Node | null | undefined, ctx: Ctx, kind: SinkKind): string | null {
+  if (!carriesExceptionText(node, ctx, kind)) return null;
+  switch (node.type) {
+    case 'identifier': {
+      // Bound by `except ... as name` itself, not a variable that was assigned from it.
+      const v = ctx.valueOf(node);
+      return v.sources.every((s) => s.kind === 'exception' && s.name === node.text && s.trace.length === 1) ? node.text : null;
+    }
+    case 'attribute':
+      return caughtName(node.childForFieldName('object'), ctx, kind);
+    case 'subscript':
+      return caughtName(node.childForFieldName('value'), ctx, kind);
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      const args = node.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+      // A method of the exception or of its text: `e.format_message()`, `str(e).strip()`.
+      if (fn?.type === 'attribute' && args.every((a) => !carriesExceptionText(a, ctx, kind))) {
+        return caughtName(fn.childForFieldName('object'), ctx, kind);
+      }
+      if (args.length === 1 && args[0]!.type !== 'keyword_argument' && matchesAny(ctx.names.resolve(fn), TEXT_OF)) {
+        return caughtName(args[0], ctx, kind);
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+

@@ -4,8 +4,7 @@ import { replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { reportFlow, sinkName } from '../support';
-import { carriesExceptionText, caughtName } from './exception-text-in-log';
+import { carriesExceptionText, caughtName, reportFlow, sinkName } from '../support';
 
 /** Calls that send their arguments to the client: response bodies, error descriptions, flashed messages. */
 const BUILDERS = [

@@ -120,6 +120,44 @@ describe('language server over stdio', () => {
     assert.deepEqual(diagsAfter, [], 'the suppression comment silences the finding');
   });
 
+  it('fixes all safe findings with source.fixAll.seclens, leaving unsafe ones', async () => {
+    const uri = 'file:///work/agent/fixall.py';
+    const before = [
+      'import logging',
+      'import os',
+      'import yaml',
+      '',
+      'LOG = logging.getLogger(__name__)',
+      '',
+      '',
+      'def load(path, name):',
+      '    try:',
+      '        with open(path) as f:',
+      '            return yaml.load(f)',
+      '    except OSError as e:',
+      '        LOG.error("cannot read %s: %s", path, e)',
+      '        os.system("rm " + name)',
+      '',
+    ].join('\n');
+    await client.open(uri, before, 1);
+    const diags = await client.diagnostics(uri, 1);
+    assert.deepEqual(diags.map((d) => d.code), ['SL301', 'SL201', 'SL101']);
+    const actions: any[] = await client.request('textDocument/codeAction', {
+      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    assert.deepEqual(actions.map((a) => [a.title, a.kind]), [['Fix all safe SecLens issues', 'source.fixAll.seclens']]);
+    const after = applyEdits(before, actions[0].edit.changes[uri]);
+    assert.equal(after, before
+      .replace('yaml.load(f)', 'yaml.safe_load(f)')
+      .replace('path, e)', 'path, type(e).__name__)'));
+    const quick: any[] = await client.request('textDocument/codeAction', {
+      textDocument: { uri }, range: diags[0].range, context: { diagnostics: diags, only: ['quickfix'] },
+    });
+    assert.ok(quick.every((a) => a.kind === 'quickfix'), 'only quick fixes when only quickfix is asked');
+    assert.equal(quick.filter((a) => a.isPreferred).length, 2, 'the safe fixes are preferred');
+  });
+
   it('keeps analysing past a syntax error', async () => {
     const uri = 'file:///work/agent/broken.py';
     await client.open(uri, 'import os\ndef broken(:\n    pass\n\ndef run(cmd):\n    os.system("sh -c " + cmd)\n', 1);

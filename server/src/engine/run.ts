@@ -1,7 +1,7 @@
 // One walk over the tree, every enabled rule riding it. The walk keeps the dataflow scopes up
 // to date in source order (so a rule sees the bindings in force at its sink), collects comments
 // for suppressions, and never recurses: a deeply nested file cannot overflow the stack.
-import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import {
   clear, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type Value,
 } from './dataflow';
@@ -18,6 +18,9 @@ export interface AnalyzeOptions {
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
+const ENTER = new Set([
+  'call', 'return_statement', 'comment', 'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
+]);
 const LEAVE = new Set([
   'assignment', 'augmented_assignment', 'named_expression', 'if_statement', 'expression_statement',
   'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
@@ -176,26 +179,23 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     flow.resetCache();
   };
 
-  const enter = (cursor: TreeCursor) => {
-    switch (cursor.nodeType) {
+  const enter = (node: Node) => {
+    switch (node.type) {
       case 'call': {
-        const node = cursor.currentNode;
         const site = callSite(node, names);
         run(callRules, (r) => r.onCall!(site, ctx));
         break;
       }
       case 'return_statement': {
-        const node = cursor.currentNode;
         run(returnRules, (r) => r.onReturn!(node, ctx));
         break;
       }
       case 'comment': {
-        const s = parseSuppression(cursor.nodeText);
-        if (s) suppressions.set(cursor.startPosition.row, s);
+        const s = parseSuppression(node.text);
+        if (s) suppressions.set(node.startPosition.row, s);
         break;
       }
       case 'function_definition': {
-        const node = cursor.currentNode;
         const fname = node.childForFieldName('name')?.text ?? '<lambda>';
         const inClass = flow.scope.kind === 'class';
         const scope = new Scope('function', node, fname, flow.scope);
@@ -210,13 +210,11 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         break;
       }
       case 'class_definition': {
-        const node = cursor.currentNode;
         flow.scope = new Scope('class', node, node.childForFieldName('name')?.text ?? '<class>', flow.scope);
         flow.resetCache();
         break;
       }
       case 'except_clause': {
-        const node = cursor.currentNode;
         const value = node.childForFieldName('value');
         const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.namedChild(0) : null;
         if (alias?.type === 'identifier') {
@@ -227,13 +225,11 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         break;
       }
       case 'for_statement': {
-        const node = cursor.currentNode;
         flow.scope.branchDepth++;
         bind(node.childForFieldName('left'), flow.valueOf(node.childForFieldName('right')), node.childForFieldName('left') ?? node);
         break;
       }
       case 'with_statement': {
-        const node = cursor.currentNode;
         flow.scope.branchDepth++;
         for (const item of node.descendantsOfType('with_item')) {
           const value = item?.childForFieldName('value');
@@ -242,7 +238,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         break;
       }
       default:
-        if (BRANCHES.has(cursor.nodeType)) flow.scope.branchDepth++;
+        if (BRANCHES.has(node.type)) flow.scope.branchDepth++;
     }
   };
 
@@ -297,13 +293,20 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     }
   };
 
+  // Each step across the WASM boundary costs: read a node's type once, build a Node object only
+  // for the types handled above, and remember it for the leave.
   const cursor = tree.walk();
+  const open: (Node | null)[] = [];
   try {
     outer: for (;;) {
-      enter(cursor);
+      const type = cursor.nodeType;
+      const node = ENTER.has(type) || LEAVE.has(type) ? cursor.currentNode : null;
+      if (node && ENTER.has(type)) enter(node);
+      open.push(node && LEAVE.has(type) ? node : null);
       if (cursor.gotoFirstChild()) continue;
       for (;;) {
-        if (LEAVE.has(cursor.nodeType)) leave(cursor.currentNode);
+        const done = open.pop();
+        if (done) leave(done);
         if (cursor.gotoNextSibling()) continue outer;
         if (!cursor.gotoParent()) break outer;
       }
