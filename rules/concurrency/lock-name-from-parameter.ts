@@ -21,11 +21,13 @@ const PREFIXED_FACTORIES = ['*.lockutils.synchronized_with_prefix', '*.lockutils
 
 /** Names bound (anywhere in the file) to `lockutils.synchronized_with_prefix(...)` and the like. */
 const prefixedCache = new WeakMap<Tree, Set<string>>();
-function prefixedLockers(tree: Tree, names: Names): Set<string> {
+function prefixedLockers(tree: Tree, text: string, names: Names): Set<string> {
   let found = prefixedCache.get(tree);
   if (!found) {
     found = new Set();
-    for (const a of tree.rootNode.descendantsOfType('assignment')) {
+    // Most files have no such factory: a text check spares them a walk over every assignment.
+    const assignments = /_with_prefix\b/.test(text) ? tree.rootNode.descendantsOfType('assignment') : [];
+    for (const a of assignments) {
       const right = a?.childForFieldName('right');
       const left = a?.childForFieldName('left');
       if (right?.type === 'call' && matchesAny(names.resolve(right.childForFieldName('function')), PREFIXED_FACTORIES) && left) {
@@ -57,7 +59,8 @@ function lockName(site: CallSite, ctx: Ctx): { node: Node; file: boolean } | nul
   const callee = site.callee;
   const prefixed =
     (callee?.type === 'call' && matchesAny(ctx.names.resolve(callee.childForFieldName('function')), PREFIXED_FACTORIES)) ||
-    (callee !== null && prefixedLockers(ctx.tree, ctx.names).has(callee.text));
+    (callee !== null && callee.type !== 'call' && prefixedLockers(ctx.tree, ctx.text, ctx.names).size > 0 &&
+      prefixedLockers(ctx.tree, ctx.text, ctx.names).has(callee.text));
   if (prefixed) {
     const node = first('name');
     return node ? { node, file: isTrue(site.keywords.get('external')) } : null;

@@ -1,0 +1,52 @@
+// Suppression comments, on real Python through the whole engine: which markers silence which
+// rules, and which lines of a multi-line statement they may sit on.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { analyzeText } from '../../server/src/engine';
+
+async function flaggedLines(text: string, options = {}): Promise<number[]> {
+  return (await analyzeText(text, undefined, options)).filter((f) => f.rule === 'shell-command-injection').map((f) => f.range.start.line + 1);
+}
+
+const HEAD = 'import os\n\n\ndef run(cmd):\n';
+
+it('honours seclens, nosec, noqa and nosemgrep markers for the right rules only', async () => {
+  const body = [
+    '    os.system("a " + cmd)  # seclens: ignore[shell-command-injection]', // 5 by name
+    '    os.system("b " + cmd)  # seclens: ignore[SL101]', // 6 by code
+    '    os.system("c " + cmd)  # seclens: ignore', // 7 all rules
+    '    os.system("d " + cmd)  # seclens: ignore[unsafe-yaml-load]', // 8 another rule: still flagged
+    '    os.system("e " + cmd)  # nosec', // 9 bare nosec
+    '    os.system("f " + cmd)  # nosec B605', // 10 Bandit code of this rule
+    '    os.system("g " + cmd)  # nosec B506', // 11 Bandit code of another rule: still flagged
+    '    os.system("h " + cmd)  # noqa: S605', // 12 Ruff code
+    '    os.system("i " + cmd)  # noqa', // 13 bare noqa is too broad: still flagged
+    '    os.system("j " + cmd)  # nosemgrep', // 14
+    '    os.system("k # nosec " + cmd)', // 15 inside a string, not a comment: still flagged
+    '    os.system("l " + cmd)  # seclens: ignore[unsafe-yaml-load, shell-command-injection]', // 16
+  ].join('\n');
+  assert.deepEqual(await flaggedLines(HEAD + body + '\n'), [8, 11, 13, 15]);
+});
+
+it('covers a multi-line statement from its first or last line, not from the middle', async () => {
+  const text = HEAD + [
+    '    os.system(  # nosec',
+    '        "a " + cmd',
+    '    )',
+    '    os.system(',
+    '        "b " + cmd',
+    '    )  # seclens: ignore',
+    '    os.system(',
+    '        "c "',
+    '        + cmd,  # nosec',
+    '        )',
+  ].join('\n') + '\n';
+  // The third statement's comment sits on neither its first nor its last line, nor on the
+  // line where the flagged argument starts.
+  assert.deepEqual(await flaggedLines(text), [12]);
+});
+
+it('reports everything with ignoreSuppressions, for audits', async () => {
+  const text = HEAD + '    os.system("a " + cmd)  # nosec\n';
+  assert.deepEqual(await flaggedLines(text, { ignoreSuppressions: true }), [5]);
+});
