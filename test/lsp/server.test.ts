@@ -158,6 +158,24 @@ describe('language server over stdio', () => {
     assert.equal(quick.filter((a) => a.isPreferred).length, 2, 'the safe fixes are preferred');
   });
 
+  it('after a burst of keystrokes, publishes the findings of the newest text', async () => {
+    const uri = 'file:///work/agent/burst.py';
+    let t = 'import os\n\n\ndef f(dev):\n    os.system("ip link show ")\n';
+    await client.open(uri, t, 1);
+    assert.deepEqual(await client.diagnostics(uri, 1), []);
+    // Type ` + dev` one character at a time, inside the call, without waiting.
+    const col = t.split('\n')[4].indexOf('")') + 1;
+    const typed = ' + dev';
+    for (let i = 0; i < typed.length; i++) {
+      await client.change(uri, i + 2, [{ range: { start: { line: 4, character: col + i }, end: { line: 4, character: col + i } }, text: typed[i] }]);
+    }
+    t = applyEdits(t, [{ range: { start: { line: 4, character: col }, end: { line: 4, character: col } }, newText: typed }]);
+    const last = typed.length + 1;
+    const diags = await client.diagnostics(uri, last);
+    assert.deepEqual(diags.map((d) => [d.code, d.range]), [['SL101', { start: { line: 4, character: 14 }, end: { line: 4, character: 35 } }]]);
+    assert.equal(t.split('\n')[4], '    os.system("ip link show " + dev)');
+  });
+
   it('keeps analysing past a syntax error', async () => {
     const uri = 'file:///work/agent/broken.py';
     await client.open(uri, 'import os\ndef broken(:\n    pass\n\ndef run(cmd):\n    os.system("sh -c " + cmd)\n', 1);

@@ -11,6 +11,8 @@ import { localDocUri } from '../report/links';
 export interface Analysed {
   doc: ParsedDocument;
   findings: Finding[];
+  /** An analysis is queued: changes arriving meanwhile only move the tree on. */
+  pending?: boolean;
 }
 
 export class DocumentAnalyses {
@@ -43,7 +45,13 @@ export class DocumentAnalyses {
     const entry = this.docs.get(uri);
     if (!entry) return;
     entry.doc.update(changes, version);
-    this.analyseAndPublish(entry);
+    // Keystrokes that arrive together are parsed one by one but analysed once, for the newest text.
+    if (entry.pending) return;
+    entry.pending = true;
+    setImmediate(() => {
+      entry.pending = false;
+      if (this.docs.get(entry.doc.uri) === entry) this.analyseAndPublish(entry);
+    });
   }
 
   close(uri: string): void {
@@ -53,6 +61,15 @@ export class DocumentAnalyses {
   }
 
   private analyseAndPublish(entry: Analysed): void {
+    const { doc } = entry;
+    try {
+      this.analyse(entry);
+    } catch (error) {
+      this.connection.console.error(`seclens: analysis of ${doc.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+
+  private analyse(entry: Analysed): void {
     const { doc } = entry;
     entry.findings = analyze(doc.tree, doc.text, this.rules, {
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
