@@ -37,9 +37,109 @@ function fstringPieces(node: Node): Piece[] | null {
   return pieces;
 }
 
+/** The text of a plain string literal (no prefix, no escapes), or null. */
+function plainContent(node: Node | null | undefined): string | null {
+  if (node?.type !== 'string') return null;
+  const start = node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '';
+  if (start !== '"' && start !== "'") return null;
+  const parts = node.namedChildren.filter((c) => c?.type === 'string_content');
+  if (parts.some((c) => c!.namedChildren.length > 0)) return null;
+  return parts.map((c) => c!.text).join('');
+}
+
+/** `"ip link set %s up" % dev` -> pieces, when every directive is `%s`. */
+function percentPieces(template: string, right: Node | null): Piece[] | null {
+  const items = right?.type === 'tuple' ? right.namedChildren.filter((c): c is Node => !!c) : right ? [right] : [];
+  const pieces: Piece[] = [];
+  let i = 0;
+  let literal = '';
+  for (const m of template.split(/(%.)/)) {
+    if (m === '%%') literal += '%';
+    else if (m === '%s') {
+      if (literal) pieces.push({ literal });
+      literal = '';
+      const expr = items[i++];
+      if (!expr || expr.type === 'list_splat') return null;
+      pieces.push({ expr });
+    } else if (/^%/.test(m)) return null;
+    else literal += m;
+  }
+  if (literal) pieces.push({ literal });
+  return i === items.length ? pieces : null;
+}
+
+/** `"arping -I {} {}".format(dev, ip)` -> pieces, for `{}`, `{0}` and `{name}` fields without specs. */
+function formatPieces(template: string, call: Node): Piece[] | null {
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+  const positional = args.filter((a) => a.type !== 'keyword_argument');
+  if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
+  const named = new Map(args.filter((a) => a.type === 'keyword_argument').map((a) => [a.childForFieldName('name')?.text ?? '', a.childForFieldName('value')]));
+  const pieces: Piece[] = [];
+  let auto = 0;
+  let literal = '';
+  for (const m of template.split(/(\{\{|\}\}|\{[^{}]*\})/)) {
+    if (m === '{{' || m === '}}') literal += m[0];
+    else if (m.startsWith('{')) {
+      const field = m.slice(1, -1);
+      const expr = field === '' ? positional[auto++] : /^\d+$/.test(field) ? positional[Number(field)] : /^\w+$/.test(field) ? named.get(field) : null;
+      if (!expr) return null;
+      if (literal) pieces.push({ literal });
+      literal = '';
+      pieces.push({ expr });
+    } else if (m.includes('{') || m.includes('}')) return null;
+    else literal += m;
+  }
+  if (literal) pieces.push({ literal });
+  return pieces;
+}
+
+/** The literal and interpolated pieces of a command built by an f-string, `%`, `.format()` or `+`. */
+function commandPieces(node: Node): Piece[] | null {
+  const f = fstringPieces(node);
+  if (f) return f;
+  if (node.type === 'binary_operator') {
+    const op = node.childForFieldName('operator')?.type;
+    if (op === '%') {
+      const template = plainContent(node.childForFieldName('left'));
+      return template === null ? null : percentPieces(template, node.childForFieldName('right'));
+    }
+    if (op === '+') {
+      const out: Piece[] = [];
+      const stack: Node[] = [node];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
+          stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
+          continue;
+        }
+        const literal = plainContent(n);
+        if (literal !== null) out.push({ literal });
+        else if (n.type === 'string') return null;
+        else out.push({ expr: n });
+      }
+      return out;
+    }
+  }
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') {
+      const template = plainContent(fn.childForFieldName('object'));
+      return template === null ? null : formatPieces(template, node);
+    }
+  }
+  return null;
+}
+
+/** How a piece reads inside an f-string, or null when its expression cannot go there as written. */
+function fstringField(p: Piece, quote: string): string | null {
+  if (p.interp) return p.interp.text;
+  const text = p.expr!.text;
+  return /["'\\{}\n#]/.test(text) || text.includes(quote) ? null : `{${text}}`;
+}
+
 /** `f"sysctl -w {key}={val}"` -> `["sysctl", "-w", f"{key}={val}"]`, when the words are static. */
 function argvList(node: Node, quote: string): string | null {
-  const pieces = fstringPieces(node);
+  const pieces = commandPieces(node);
   if (!pieces || pieces.some((p) => p.literal !== undefined && SHELL_META.test(p.literal))) return null;
   const words: Piece[][] = [[]];
   for (const p of pieces) {
@@ -53,12 +153,17 @@ function argvList(node: Node, quote: string): string | null {
       if (part) words[words.length - 1].push({ literal: part });
     });
   }
-  const elements = words.filter((w) => w.length > 0).map((w) => {
-    if (w.length === 1 && w[0].literal !== undefined) return quote + w[0].literal + quote;
-    const interp = w[0].interp;
-    if (w.length === 1 && interp && interp.namedChildren.length === 1 && w[0].expr) return `str(${w[0].expr.text})`;
-    return `f${quote}${w.map((p) => p.literal ?? p.interp!.text).join('')}${quote}`;
-  });
+  const elements: string[] = [];
+  for (const w of words.filter((x) => x.length > 0)) {
+    const [only] = w;
+    if (w.length === 1 && only.literal !== undefined) elements.push(quote + only.literal + quote);
+    else if (w.length === 1 && only.expr && (!only.interp || only.interp.namedChildren.length === 1)) elements.push(`str(${only.expr.text})`);
+    else {
+      const fields = w.map((p) => p.literal ?? fstringField(p, quote));
+      if (fields.some((x) => x === null)) return null;
+      elements.push(`f${quote}${fields.join('')}${quote}`);
+    }
+  }
   return elements.length > 0 ? `[${elements.join(', ')}]` : null;
 }
 
@@ -76,7 +181,9 @@ function quoteEdits(node: Node, ctx: Ctx): TextEdit[] | null {
     const op = node.childForFieldName('operator')?.type;
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
-    if (op === '%' && left?.type === 'string' && !/["'`\\]/.test(left.text.slice(1, -1))) {
+    // Only `%s` directives: `%d` of a quoted string would raise.
+    const template = plainContent(left);
+    if (op === '%' && template !== null && !/["'`\\]/.test(template) && !/%[^s%]/.test(template)) {
       const items = right?.type === 'tuple' ? right.namedChildren.filter((c): c is Node => !!c) : right ? [right] : [];
       if (right?.type === 'dictionary') return null;
       return items.filter(dynamic).map(wrap);

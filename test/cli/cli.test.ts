@@ -68,7 +68,10 @@ describe('seclens scan', () => {
     assert.deepEqual(res.locations[0].physicalLocation.region, { startLine: 5, startColumn: 20, endLine: 5, endColumn: 45 });
     assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'pkg/agent.py');
     const change = res.fixes[0].artifactChanges[0];
-    assert.deepEqual(change.replacements.map((x: any) => x.insertedContent.text), ['shlex.quote(str(dev))', 'import shlex\n']);
+    assert.deepEqual(change.replacements.map((x: any) => [x.deletedRegion, x.insertedContent.text]), [
+      [{ startLine: 5, startColumn: 20, endLine: 5, endColumn: 45 }, '["ip", "link", "set", str(dev), "up"]'],
+      [{ startLine: 5, startColumn: 53, endLine: 5, endColumn: 57 }, 'False'],
+    ]);
     assert.deepEqual(
       res.codeFlows[0].threadFlows[0].locations.map((l: any) => [l.location.physicalLocation.region.startLine, l.location.message.text]),
       [[4, 'parameter `dev` of `up()`'], [5, 'reaches the shell via `subprocess.run()`']],
