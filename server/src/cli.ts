@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { RULES } from '../../rules';
 import { ruleDoc } from './report/markdown';
 import { formatReport, scanPaths, type Format } from './scan';
+import { VERSION } from './version';
 
-const VERSION = '0.1.0';
+
 const USAGE = `Usage:
   seclens scan PATH... [--format text|json|sarif] [--output FILE]
   seclens docs DIR          write one Markdown page per rule into DIR

@@ -8,6 +8,7 @@ import { initParser } from './engine/parser';
 import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
+import { VERSION } from './version';
 
 const connection = createConnection(ProposedFeatures.all);
 const analyses = new DocumentAnalyses(connection, RULES);
@@ -22,7 +23,7 @@ connection.onInitialize((): InitializeResult => {
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
     },
-    serverInfo: { name: 'seclens', version: '0.1.0' },
+    serverInfo: { name: 'seclens', version: VERSION },
   };
 });
 
