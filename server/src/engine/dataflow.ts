@@ -133,6 +133,14 @@ const CONVERTERS = [
   'netaddr.IPAddress', 'netaddr.IPNetwork', 'netaddr.EUI', 'uuid.UUID',
   'type', 'isinstance', 'callable',
 ];
+/**
+ * Serialisers: their output was written by this process, so loading it again (`pickle.loads(
+ * pickle.dumps(obj))`, the round trip of every copy and test) runs nothing an attacker chose.
+ */
+const SELF_SERIALIZED = [
+  'pickle.dumps', 'cPickle.dumps', '_pickle.dumps', 'marshal.dumps', 'dill.dumps', 'cloudpickle.dumps',
+  'jsonpickle.encode', 'jsonpickle.dumps',
+];
 /** Functions whose result is made of their arguments and nothing else. */
 const PURE = [
   'str', 'repr', 'format', 'bytes', 'list', 'tuple', 'dict', 'set', 'frozenset', 'sorted', 'reversed', 'min', 'max',
@@ -317,7 +325,7 @@ export class Flow {
     if (q === 'input' || q === 'raw_input') return newSource('input', 'input()', true, node, '`input()` (user input)');
     if (q === 'os.getenv' || q === 'os.environ.get') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
     if (q === 'type') return clear(this.all(args, depth), [...EXPOSURE, ...INJECTION]);
-    if (matchesAny(q, CONVERTERS)) return CONSTANT;
+    if (matchesAny(q, CONVERTERS) || matchesAny(q, SELF_SERIALIZED)) return CONSTANT;
     for (const s of SANITIZERS) if (matchesAny(q, s.names)) return clear(this.all(args, depth), s.kinds);
     if (isValidatorName(q)) return clear(this.all(args, depth), INJECTION);
     const argValue = this.all(args, depth);
