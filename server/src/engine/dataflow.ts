@@ -290,13 +290,9 @@ export class Flow {
     }
   }
 
+  /** A bound name's value; anything else (a builtin, a module, a global set elsewhere) is unknown. */
   private identifier(node: Node): Value {
-    const name = node.text;
-    const bound = this.scope.lookup(name);
-    if (bound) return bound;
-    const q = this.names.resolve(node);
-    if (q && REQUEST_OBJECTS.includes(q)) return UNKNOWN; // the object itself; its attributes are the data
-    return UNKNOWN;
+    return this.scope.lookup(node.text) ?? UNKNOWN;
   }
 
   private attribute(node: Node, depth: number): Value {

@@ -59,11 +59,6 @@ export class Names {
         return null;
     }
   }
-
-  /** True when the module-level name is bound by an import (so it is not user data). */
-  isImported(name: string): boolean {
-    return this.aliases.has(name);
-  }
 }
 
 /**
