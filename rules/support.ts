@@ -52,6 +52,14 @@ export function reportFlow(
   return true;
 }
 
+// ---- HTTP clients (tls-verification-disabled, request-without-timeout) ----
+
+export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
+/** requests' module-level functions (`requests.get`, `requests.api.get`, ...). */
+export const REQUESTS_FUNCTIONS = HTTP_METHODS.flatMap((m) => [`requests.${m}`, `requests.api.${m}`]);
+/** httpx's module-level functions and its clients. */
+export const HTTPX_CALLS = [...[...HTTP_METHODS, 'stream'].map((m) => `httpx.${m}`), 'httpx.Client', 'httpx.AsyncClient'];
+
 const LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log']);
 const LOGGER_NAME = /^(self\.|cls\.)?_*(log|logger|logging|LOG|LOGGER|_log|_logger)$/i;
 

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { CONSTANT, sourcesFor, union, type Value } from '../../server/src/engine/dataflow';
-import { matchesAny, type Names } from '../../server/src/engine/names';
+import { lastSegment, matchesAny, type Names } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { isTrue, reportFlow, sinkName } from '../support';
 
@@ -37,10 +37,6 @@ function prefixedLockers(tree: Tree, text: string, names: Names): Set<string> {
     prefixedCache.set(tree, found);
   }
   return found;
-}
-
-function lastSegment(qname: string): string {
-  return qname.slice(qname.lastIndexOf('.') + 1);
 }
 
 function lockName(site: CallSite, ctx: Ctx): { node: Node; file: boolean } | null {

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { union } from '../../server/src/engine/dataflow';
 import { replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
+import { parameters } from '../../server/src/engine/syntax';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { carriesExceptionText, caughtName, reportFlow, sinkName } from '../support';
@@ -71,14 +72,6 @@ function isTextExpression(node: Node, ctx: Ctx): boolean {
   return matchesAny(ctx.names.resolve(fn), TEXT_CALLS);
 }
 
-function paramNames(fn: Node): string[] {
-  return (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => {
-    if (p?.type === 'identifier') return p.text;
-    const id = p?.childForFieldName('name') ?? p?.namedChildren.find((c) => c?.type === 'identifier');
-    return id?.text ?? '';
-  });
-}
-
 /** Decorated as a route or view, or taking `request` first (after `self`): a Django, DRF or Pyramid view. */
 function isHandler(fn: Node): boolean {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
@@ -88,7 +81,7 @@ function isHandler(fn: Node): boolean {
     if (expr?.type === 'call') expr = expr.childForFieldName('function');
     if (expr && HANDLER_DECORATOR.test(expr.text.replace(/\s+/g, ''))) return true;
   }
-  const params = paramNames(fn);
+  const params = parameters(fn).map((p) => p?.name ?? '');
   const first = params[0] === 'self' || params[0] === 'cls' ? 1 : 0;
   return params[first] === 'request';
 }

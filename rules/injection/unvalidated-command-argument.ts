@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { CONSTANT, sourcesFor, taintLevel, union } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, insertBeforeStatement, lineText, statementOf } from '../../server/src/engine/fixes';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { isTrue, reportFlow, sinkName } from '../support';
@@ -28,10 +28,6 @@ const EXEC: { names: string[]; from: number; shape: 'words' | 'words+env' | 'pat
 
 /** A node carrying the whole argv (`argv`), or one word of it (`word`; a list there is an argv too). */
 interface Slot { node: Node; kind: 'argv' | 'word' }
-
-function lastSegment(qname: string): string {
-  return qname.slice(qname.lastIndexOf('.') + 1);
-}
 
 /** Calls into a privsep daemon (root): every argument reaches a privileged process. */
 function isPrivileged(qname: string): boolean {

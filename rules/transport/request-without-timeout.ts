@@ -1,27 +1,16 @@
-import type { Node } from 'web-tree-sitter';
-import { eol, insertAt, lineText, replaceNode } from '../../server/src/engine/fixes';
+import { eol, indentOf, insertAt, replaceNode, startsLine } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Rule } from '../../server/src/engine/rule';
 import type { Fix, Pos, TextEdit } from '../../server/src/engine/types';
-import { sinkName } from '../support';
+import { HTTPX_CALLS, REQUESTS_FUNCTIONS, sinkName } from '../support';
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
 /** requests' module-level functions have no timeout unless one is passed. */
-const REQUESTS = METHODS.flatMap((m) => [`requests.${m}`, `requests.api.${m}`]);
+const REQUESTS = REQUESTS_FUNCTIONS;
 /** httpx defaults to 5 seconds; only an explicit `timeout=None` removes it. */
-const HTTPX = [...[...METHODS, 'stream'].map((m) => `httpx.${m}`), 'httpx.Client', 'httpx.AsyncClient'];
+const HTTPX = HTTPX_CALLS;
 const TIMEOUT = '10';
 
 const pos = (p: { row: number; column: number }): Pos => ({ line: p.row, character: p.column });
-
-/** Whether `node` is the first thing on its line. */
-function startsLine(text: string, node: Node): boolean {
-  return lineText(text, node.startPosition.row).slice(0, node.startPosition.column).trim() === '';
-}
-
-function indentOf(text: string, node: Node): string {
-  return /^[ \t]*/.exec(lineText(text, node.startPosition.row))![0];
-}
 
 /** Edits appending `timeout=10` as the last argument, in the layout the call already uses. */
 function appendTimeout(site: CallSite, text: string): TextEdit[] | null {

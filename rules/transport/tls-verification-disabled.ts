@@ -3,16 +3,16 @@ import { compact, ensureImport, removeArgument, replaceNode } from '../../server
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { sinkName } from '../support';
+import { HTTP_METHODS, HTTPX_CALLS, REQUESTS_FUNCTIONS, sinkName } from '../support';
 
 type Library = 'requests' | 'httpx' | 'aiohttp';
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
+const METHODS = HTTP_METHODS;
 const REQUESTS = [
-  ...METHODS.flatMap((m) => [`requests.${m}`, `requests.api.${m}`]),
+  ...REQUESTS_FUNCTIONS,
   ...['requests.Session()', 'requests.session()', 'requests.sessions.Session()'].flatMap((s) => [...METHODS, 'send'].map((m) => `${s}.${m}`)),
 ];
-const HTTPX = [...[...METHODS, 'stream'].map((m) => `httpx.${m}`), 'httpx.Client', 'httpx.AsyncClient'];
+const HTTPX = HTTPX_CALLS;
 const AIOHTTP = [
   'aiohttp.TCPConnector', 'aiohttp.request', 'aiohttp.connector.TCPConnector',
   ...[...METHODS, 'ws_connect'].map((m) => `aiohttp.ClientSession().${m}`),

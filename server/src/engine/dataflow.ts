@@ -2,7 +2,7 @@
 // expressions and assignments, and sanitizers per kind of sink. The walk in run.ts binds names
 // in source order; rules ask `valueOf(expr)` at their sinks.
 import type { Node } from 'web-tree-sitter';
-import { matchesAny, type Names } from './names';
+import { lastSegment, matchesAny, type Names } from './names';
 import type { Level, TextRange, TraceStep } from './types';
 
 /** The kinds of sink a sanitizer can make a value safe for. */
@@ -166,11 +166,6 @@ const REQUEST_ATTRS = new Set([
 const EXCEPTION_NON_TEXT = new Set([
   'errno', 'code', 'returncode', 'exit_code', 'status', 'status_code', '__class__', '__name__', '__module__', '__qualname__',
 ]);
-
-function lastSegment(qname: string): string {
-  const i = qname.lastIndexOf('.');
-  return i < 0 ? qname : qname.slice(i + 1);
-}
 
 export function isValidatorName(qname: string | null): boolean {
   return qname !== null && VALIDATOR_NAME.test(qname);

@@ -42,17 +42,26 @@ export function eol(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
+/** Whether `node` is the first thing on its line. */
+export function startsLine(text: string, node: Node): boolean {
+  return lineText(text, node.startPosition.row).slice(0, node.startPosition.column).trim() === '';
+}
+
+/** The leading white space of `node`'s line. */
+export function indentOf(text: string, node: Node): string {
+  return /^[ \t]*/.exec(lineText(text, node.startPosition.row))![0];
+}
+
 /**
  * Edits inserting `lines` before the statement holding `node`, at its indentation; null when the
  * statement does not start its line (`if x: run(cmd)`), where an insertion would change meaning.
  */
 export function insertBeforeStatement(text: string, node: Node, lines: string[]): TextEdit | null {
   const stmt = statementOf(node);
-  const row = stmt.startPosition.row;
-  const indent = lineText(text, row).slice(0, stmt.startPosition.column);
-  if (indent.trim() !== '') return null;
+  if (!startsLine(text, stmt)) return null;
+  const indent = indentOf(text, stmt);
   const nl = eol(text);
-  return insertAt({ line: row, character: 0 }, lines.map((l) => indent + l + nl).join(''));
+  return insertAt({ line: stmt.startPosition.row, character: 0 }, lines.map((l) => indent + l + nl).join(''));
 }
 
 /**

@@ -61,6 +61,11 @@ export class Names {
   }
 }
 
+/** The last dotted part: `execute` of `neutron.agent.linux.utils.execute`. */
+export function lastSegment(qname: string): string {
+  return qname.slice(qname.lastIndexOf('.') + 1);
+}
+
 /**
  * `pattern` matches `qname` exactly, or as a dotted suffix when it starts with `*.`:
  * `*.utils.execute` matches `neutron.agent.linux.utils.execute` and `utils.execute`.

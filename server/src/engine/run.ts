@@ -9,6 +9,7 @@ import { statementOf } from './fixes';
 import { Names } from './names';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { parseSuppression, suppresses, type Suppression } from './suppressions';
+import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding } from './types';
 
 export interface AnalyzeOptions {
@@ -53,23 +54,6 @@ function callSite(node: Node, names: Names): CallSite {
     positional.push(argList);
   }
   return { node, qname: names.resolve(callee), callee, args, positional, keywords, hasSplat };
-}
-
-function paramName(p: Node): { name: string; node: Node } | null {
-  switch (p.type) {
-    case 'identifier':
-      return { name: p.text, node: p };
-    case 'typed_parameter': case 'list_splat_pattern': case 'dictionary_splat_pattern': {
-      const id = p.namedChildren.find((c) => c?.type === 'identifier');
-      return id ? { name: id.text, node: id } : null;
-    }
-    case 'default_parameter': case 'typed_default_parameter': {
-      const id = p.childForFieldName('name');
-      return id ? { name: id.text, node: id } : null;
-    }
-    default:
-      return null;
-  }
 }
 
 /** Names a guard statement vouches for: `if not re.fullmatch(P, x): raise`, `if x not in ALLOWED: return`. */
@@ -199,9 +183,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         const fname = node.childForFieldName('name')?.text ?? '<lambda>';
         const inClass = flow.scope.kind === 'class';
         const scope = new Scope('function', node, fname, flow.scope);
-        const params = node.childForFieldName('parameters')?.namedChildren ?? [];
-        params.forEach((p, i) => {
-          const param = p && paramName(p);
+        parameters(node).forEach((param, i) => {
           if (!param || (inClass && i === 0 && !isStatic(node))) return;
           scope.env.set(param.name, newSource('param', param.name, false, param.node, `parameter \`${param.name}\` of \`${fname}()\``));
         });
@@ -231,8 +213,10 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       }
       case 'with_statement': {
         flow.scope.branchDepth++;
-        for (const item of node.descendantsOfType('with_item')) {
-          const value = item?.childForFieldName('value');
+        // Only this statement's items: a `with` nested in the body binds when the walk reaches it.
+        const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
+        for (const item of clause?.namedChildren ?? []) {
+          const value = item?.type === 'with_item' ? item.childForFieldName('value') : null;
           if (value?.type === 'as_pattern') bind(value.childForFieldName('alias'), flow.valueOf(value.namedChild(0)), value);
         }
         break;

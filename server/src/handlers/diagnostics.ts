@@ -74,7 +74,10 @@ export class DocumentAnalyses {
     entry.findings = analyze(doc.tree, doc.text, this.rules, {
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
     });
-    const diagnostics = entry.findings.map((f) => toDiagnostic(f, this.byName.get(f.rule)!, doc.uri, localDocUri(this.byName.get(f.rule)!)));
+    const diagnostics = entry.findings.map((f) => {
+      const rule = this.byName.get(f.rule)!;
+      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
+    });
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 }
