@@ -14,6 +14,8 @@ export function describeSource(s: Source): string {
     case 'argv': return 'command-line arguments';
     case 'env': return `environment \`${s.name}\``;
     case 'input': return 'user input';
+    case 'network': return `data read from the network (\`${s.name}\`)`;
+    case 'file': return `file or pipe contents (\`${s.name}\`)`;
     case 'unknown': return 'a value of unknown origin';
   }
 }

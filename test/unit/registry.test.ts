@@ -31,7 +31,7 @@ for (const rule of RULES) {
     assert.ok(e.references.length > 0 && e.references.every((r) => /^https:\/\//.test(r)), 'references');
     assert.ok(e.references.some((r) => r.includes('cwe.mitre.org')), 'a CWE reference');
     assert.equal(rule.fix !== 'none', !!e.fixSafety, 'fixSafety is explained exactly when there is a fix');
-    assert.ok(rule.onCall || rule.onReturn, 'a matcher');
+    assert.ok(rule.onCall || rule.onReturn || rule.onFile || (rule.onNode && rule.nodeTypes?.length), 'a matcher');
 
     const file = fixturePath(rule);
     const notes = parseAnnotations(readFileSync(file, 'utf8')).filter((n) => n.rule === rule.name);

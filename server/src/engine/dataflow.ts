@@ -5,13 +5,32 @@ import type { Node } from 'web-tree-sitter';
 import { lastSegment, matchesAny, type Names } from './names';
 import type { Level, TextRange, TraceStep } from './types';
 
-/** The kinds of sink a sanitizer can make a value safe for. */
-export type SinkKind = 'shell' | 'args' | 'code' | 'lock' | 'path' | 'log' | 'response';
-/** `unknown` stands for data from somewhere we cannot see: an unknown call, an unbound name. */
-export type SourceKind = 'param' | 'exception' | 'request' | 'argv' | 'env' | 'input' | 'unknown';
+/**
+ * The kinds of sink a sanitizer can make a value safe for. Injection kinds: `shell` (a command
+ * line a shell parses), `args` (one argv word or a privileged helper's argument), `code` (eval,
+ * exec, import names), `lock` (lock names), `path` (file system paths), `sql`, `url` (the target
+ * of an outgoing request: SSRF), `redirect` (a Location the browser follows), `template` (template
+ * source), `html` (markup sent to a browser), `ldap`, `xpath`, `header` (HTTP header values),
+ * `logline` (text of a log line: forged lines via CR/LF), `regex` (a pattern compiled from data),
+ * `deserialize` (bytes given to pickle and kin), `xml` (a document given to an XML parser).
+ * Exposure kinds: `log` and `response` (where exception text must not go).
+ */
+export type SinkKind =
+  | 'shell' | 'args' | 'code' | 'lock' | 'path' | 'sql' | 'url' | 'redirect' | 'template' | 'html'
+  | 'ldap' | 'xpath' | 'header' | 'logline' | 'regex' | 'deserialize' | 'xml'
+  | 'log' | 'response';
+/**
+ * `request`: web request data (Flask, Django, FastAPI/Starlette route parameters, Pyramid, AWS
+ * Lambda `event`); `network`: bytes read from a socket; `file`: file and pipe reads; `unknown`
+ * stands for data from somewhere we cannot see: an unknown call, an unbound name.
+ */
+export type SourceKind = 'param' | 'exception' | 'request' | 'argv' | 'env' | 'input' | 'network' | 'file' | 'unknown';
 
 /** The injection sinks: a validated or converted value is safe for all of them. */
-export const INJECTION: readonly SinkKind[] = ['shell', 'args', 'code', 'lock', 'path'];
+export const INJECTION: readonly SinkKind[] = [
+  'shell', 'args', 'code', 'lock', 'path', 'sql', 'url', 'redirect', 'template', 'html', 'ldap', 'xpath', 'header',
+  'logline', 'regex', 'deserialize', 'xml',
+];
 /** Sinks that leak exception text. */
 export const EXPOSURE: readonly SinkKind[] = ['log', 'response'];
 
@@ -147,12 +166,27 @@ const PURE = [
   'sum', 'enumerate', 'zip', 'map', 'filter', 'six.text_type', 'six.binary_type', 'os.path.join', 'posixpath.join',
   'os.fspath', 'pathlib.Path', 'pathlib.PurePath', 'copy.copy', 'copy.deepcopy',
 ];
-const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
+/** Calls that make their argument safe for some kinds of sink only. */
+export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
   { names: ['shlex.quote', 'pipes.quote'], kinds: ['shell'] },
   { names: ['os.path.basename', 'werkzeug.utils.secure_filename', '*.secure_filename'], kinds: ['path'] },
+  {
+    names: ['html.escape', 'cgi.escape', 'markupsafe.escape', 'jinja2.escape', 'flask.escape', 'django.utils.html.escape', 'django.utils.html.conditional_escape', 'bleach.clean', 'xml.sax.saxutils.escape'],
+    kinds: ['html', 'template'],
+  },
+  { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars'], kinds: ['ldap'] },
+  { names: ['re.escape'], kinds: ['regex'] },
+  { names: ['urllib.parse.quote', 'urllib.parse.quote_plus', 'urllib.quote', 'urllib.quote_plus'], kinds: ['header', 'logline'] },
 ];
+/** Methods whose result is data read from outside: sockets (`network`), files and pipes (`file`). */
+const READ_METHODS = new Map<string, SourceKind>([
+  ['recv', 'network'], ['recvfrom', 'network'], ['recvmsg', 'network'], ['recv_bytes', 'network'],
+  ['read', 'file'], ['readline', 'file'], ['readlines', 'file'], ['read_text', 'file'], ['read_bytes', 'file'],
+]);
+/** Reading a line of user input from standard input. */
+const STDIN = ['sys.stdin.read', 'sys.stdin.readline', 'sys.stdin.readlines', 'sys.stdin.buffer.read'];
 /** Names that say the function validates its argument (`validate_name`, `_check_iface`, ...). */
-const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid)([_A-Za-z0-9]*)$/;
+const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid|is_safe_url|url_has_allowed_host_and_scheme)([_A-Za-z0-9]*)$/;
 /** Calls that validate by raising on bad input; as a statement they vouch for their argument. */
 const VALIDATING_CALLS = CONVERTERS.filter((n) => n.includes('.') || n === 'int' || n === 'float');
 
@@ -213,8 +247,25 @@ export class Scope {
 
 // ---- Expression evaluation ----
 
+/**
+ * What a function of this module returns, learned when the walk leaves its definition: used
+ * for calls that come after it (`name = get_name()`; `self._build_cmd(x)`).
+ */
+export interface Summary {
+  /** `constant`: every return is a literal or built from constants only. */
+  kind: 'constant' | 'value';
+  /** Sources of the returned value that are not the function's own parameters. */
+  value: Value;
+  /** Some return carries a parameter: the call's arguments flow into its result. */
+  passesArgs: boolean;
+  /** Sinks every returned parameter had been sanitized for (`return shlex.quote(x)`). */
+  clears: SinkKind[];
+}
+
 export class Flow {
   private readonly cache = new Map<number, Value>();
+  /** Keyed by function name at module level and `self.<name>` for methods. */
+  readonly summaries = new Map<string, Summary>();
 
   constructor(
     private readonly names: Names,
@@ -313,7 +364,7 @@ export class Flow {
     const argsNode = node.childForFieldName('arguments');
     const args = argsNode ? argsNode.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
     const q = this.names.resolve(fn);
-    if (q === 'input' || q === 'raw_input') return newSource('input', 'input()', true, node, '`input()` (user input)');
+    if (q === 'input' || q === 'raw_input' || matchesAny(q, STDIN)) return newSource('input', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (user input)`);
     if (q === 'os.getenv' || q === 'os.environ.get') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
     if (q === 'type') return clear(this.all(args, depth), [...EXPOSURE, ...INJECTION]);
     if (matchesAny(q, CONVERTERS) || matchesAny(q, SELF_SERIALIZED)) return CONSTANT;
@@ -322,11 +373,18 @@ export class Flow {
     const argValue = this.all(args, depth);
     // Before the method case: `os.path.join(a, b)` is a function of a module, not a method of a value.
     if (matchesAny(q, PURE)) return argValue;
+    const summary = this.summaries.get(q ?? '') ?? (fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'self' ? this.summaries.get(`self.${lastSegment(q ?? '')}`) : undefined);
+    if (summary) {
+      if (summary.kind === 'constant') return CONSTANT;
+      return union([summary.value, summary.passesArgs ? clear(argValue, summary.clears) : CONSTANT]);
+    }
     if (fn?.type === 'attribute') {
+      const method = lastSegment(q ?? fn.text);
+      const read = READ_METHODS.get(method);
+      if (read) return newSource(read, firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (${read === 'network' ? 'data from the network' : 'file or pipe contents'})`);
       // A method on a value (`cmd.strip()`, `"-".join(parts)`, `request.args.get("x")`) carries
       // the receiver's and the arguments' data.
       const receiver = this.valueOf(fn.childForFieldName('object'), depth);
-      const method = lastSegment(q ?? fn.text);
       if (method === 'get_json' || method === 'get_data') return this.valueOf(fn, depth);
       return union([receiver, argValue]);
     }

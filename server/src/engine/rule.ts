@@ -52,12 +52,25 @@ export interface Ctx {
   report(report: Report): void;
 }
 
+/** The folder under rules/ and test/fixtures/ the rule lives in. */
+export type Category =
+  | 'injection' // commands, code, SQL, templates, LDAP, XPath, headers
+  | 'path' // traversal, archives, temporary files, permissions
+  | 'web' // SSRF, redirects, debug mode, cookies, CSRF, binding
+  | 'exposure' // exception text and secrets in logs and responses
+  | 'secrets' // hard-coded credentials and keys
+  | 'deserialization' // pickle and kin, YAML, XML
+  | 'crypto' // hashes, ciphers, keys, randomness, JWT
+  | 'transport' // TLS, timeouts, clear-text protocols, SSH host keys
+  | 'concurrency' // locks
+  | 'reliability'; // swallowed errors, cleanup, unbounded input, ReDoS
+
 export interface Rule {
   /** Stable code, e.g. `SL101`; never reused. */
   code: string;
   /** Kebab-case name of the bad pattern, e.g. `shell-command-injection`. */
   name: string;
-  category: 'injection' | 'exposure' | 'deserialization' | 'transport' | 'concurrency';
+  category: Category;
   /** One line for lists and SARIF shortDescription. */
   summary: string;
   severity: Severity;
@@ -72,6 +85,12 @@ export interface Rule {
   /** Whether the rule offers a rewrite. */
   fix: 'none' | 'sometimes' | 'always';
   explanation: Explanation;
+  /** Every call, with the dataflow bindings in force at it. */
   onCall?(call: CallSite, ctx: Ctx): void;
   onReturn?(node: Node, ctx: Ctx): void;
+  /** Node types (tree-sitter names) whose nodes `onNode` receives when the walk enters them. */
+  nodeTypes?: readonly string[];
+  onNode?(node: Node, ctx: Ctx): void;
+  /** Once per file after the walk: checks of the whole text (e.g. invisible characters). */
+  onFile?(ctx: Ctx): void;
 }

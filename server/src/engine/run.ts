@@ -3,9 +3,10 @@
 // for suppressions, and never recurses: a deeply nested file cannot overflow the stack.
 import type { Node, Tree } from 'web-tree-sitter';
 import {
-  clear, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type Value,
+  clear, CONSTANT, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type Value,
 } from './dataflow';
 import { statementOf } from './fixes';
+import { exits, guardedNames } from './guards';
 import { Names } from './names';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { parseSuppression, suppresses, type Suppression } from './suppressions';
@@ -56,43 +57,6 @@ function callSite(node: Node, names: Names): CallSite {
   return { node, qname: names.resolve(callee), callee, args, positional, keywords, hasSplat };
 }
 
-/** Names a guard statement vouches for: `if not re.fullmatch(P, x): raise`, `if x not in ALLOWED: return`. */
-function guardedNames(test: Node | null, names: Names, out: string[] = []): string[] {
-  if (!test) return out;
-  if (test.type === 'parenthesized_expression') return guardedNames(test.namedChild(0), names, out);
-  if (test.type === 'boolean_operator') {
-    guardedNames(test.childForFieldName('left'), names, out);
-    guardedNames(test.childForFieldName('right'), names, out);
-    return out;
-  }
-  if (test.type === 'not_operator') {
-    const arg = test.childForFieldName('argument');
-    if (arg?.type === 'call') {
-      const q = names.resolve(arg.childForFieldName('function'));
-      const method = q?.split('.').pop() ?? '';
-      const validating = ['match', 'fullmatch', 'search'].includes(method) || isValidatingCall(q) || /^is(alnum|digit|decimal|identifier|alpha|ascii)$/.test(method);
-      if (!validating) return out;
-      const argsNode = arg.childForFieldName('arguments');
-      for (const a of argsNode?.namedChildren ?? []) if (a?.type === 'identifier') out.push(a.text);
-      // `x.isalnum()` vouches for x.
-      const receiver = arg.childForFieldName('function')?.childForFieldName('object');
-      if (receiver?.type === 'identifier' && method.startsWith('is')) out.push(receiver.text);
-    }
-    return out;
-  }
-  if (test.type === 'comparison_operator') {
-    const ops = test.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ');
-    const left = test.namedChild(0);
-    if (ops === 'not in' && left?.type === 'identifier') out.push(left.text);
-  }
-  return out;
-}
-
-function exits(block: Node | null): boolean {
-  const last = block?.namedChildren.filter((c) => c && c.type !== 'comment').pop();
-  return !!last && ['raise_statement', 'return_statement', 'continue_statement', 'break_statement'].includes(last.type);
-}
-
 export function analyze(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
   const names = new Names(tree);
   const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
@@ -101,6 +65,12 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   const suppressions = new Map<number, Suppression>();
   const callRules = rules.filter((r) => r.onCall);
   const returnRules = rules.filter((r) => r.onReturn);
+  const nodeRules = new Map<string, Rule[]>();
+  for (const r of rules) {
+    if (!r.onNode) continue;
+    for (const t of r.nodeTypes ?? []) nodeRules.set(t, [...(nodeRules.get(t) ?? []), r]);
+  }
+  const enterTypes = new Set([...ENTER, ...nodeRules.keys()]);
 
   let current: Rule | null = null;
   const ctx: Ctx = {
@@ -154,6 +124,27 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     flow.resetCache();
   };
 
+  /** Values returned by each function being walked, keyed by its node id. */
+  const returns = new Map<number, Value[]>();
+  /** On leaving a module-level function or a method: what it returns, for the calls after it. */
+  const summarize = (fn: Node) => {
+    const values = returns.get(fn.id) ?? [];
+    returns.delete(fn.id);
+    const parent = flow.scope.parent;
+    const name = fn.childForFieldName('name')?.text;
+    // Generators return what they yield, which the walk does not collect.
+    if (!name || !parent || parent.kind === 'function' || /\byield\b/.test(fn.text)) return;
+    const key = parent.kind === 'class' ? `self.${name}` : name;
+    const all = values.length === 0 ? CONSTANT : union(values);
+    const params = all.sources.filter((s) => s.kind === 'param');
+    flow.summaries.set(key, {
+      kind: all.sources.length === 0 ? 'constant' : 'value',
+      value: { sources: all.sources.filter((s) => s.kind !== 'param') },
+      passesArgs: params.length > 0,
+      clears: INJECTION.filter((k) => params.every((p) => p.cleared.has(k))),
+    });
+  };
+
   /** Bindings hidden by `except ... as name`, restored when the clause ends. */
   const caught = new Map<number, { scope: Scope; name: string; old: Value | undefined }>();
 
@@ -164,6 +155,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   };
 
   const enter = (node: Node) => {
+    const visitors = nodeRules.get(node.type);
+    if (visitors) run(visitors, (r) => r.onNode!(node, ctx));
     switch (node.type) {
       case 'call': {
         const site = callSite(node, names);
@@ -172,6 +165,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       }
       case 'return_statement': {
         run(returnRules, (r) => r.onReturn!(node, ctx));
+        const fn = flow.scope.func;
+        if (fn) returns.set(fn.node.id, [...(returns.get(fn.node.id) ?? []), flow.valueOf(node.namedChild(0))]);
         break;
       }
       case 'comment': {
@@ -183,10 +178,19 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         const fname = node.childForFieldName('name')?.text ?? '<lambda>';
         const inClass = flow.scope.kind === 'class';
         const scope = new Scope('function', node, fname, flow.scope);
-        parameters(node).forEach((param, i) => {
-          if (!param || (inClass && i === 0 && !isStatic(node))) return;
-          scope.env.set(param.name, newSource('param', param.name, false, param.node, `parameter \`${param.name}\` of \`${fname}()\``));
-        });
+        const params = parameters(node).filter((p, i) => p && !(inClass && i === 0 && !isStatic(node)));
+        const route = isRouteHandler(node);
+        const lambda = params[0]?.name === 'event' && params[1]?.name === 'context';
+        for (const param of params) {
+          if (!param) continue;
+          if (route && !ROUTE_NON_INPUT.has(param.name)) {
+            scope.env.set(param.name, newSource('request', param.name, true, param.node, `route parameter \`${param.name}\` of \`${fname}()\` (request data)`));
+          } else if (lambda && param.name === 'event') {
+            scope.env.set(param.name, newSource('request', 'event', true, param.node, `Lambda \`event\` of \`${fname}()\` (request data)`));
+          } else {
+            scope.env.set(param.name, newSource('param', param.name, false, param.node, `parameter \`${param.name}\` of \`${fname}()\``));
+          }
+        }
         flow.scope = scope;
         flow.resetCache();
         break;
@@ -262,7 +266,12 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         }
         break;
       }
-      case 'function_definition': case 'class_definition':
+      case 'function_definition':
+        summarize(node);
+        flow.scope = flow.scope.parent ?? moduleScope;
+        flow.resetCache();
+        break;
+      case 'class_definition':
         flow.scope = flow.scope.parent ?? moduleScope;
         flow.resetCache();
         break;
@@ -284,8 +293,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   try {
     outer: for (;;) {
       const type = cursor.nodeType;
-      const node = ENTER.has(type) || LEAVE.has(type) ? cursor.currentNode : null;
-      if (node && ENTER.has(type)) enter(node);
+      const node = enterTypes.has(type) || LEAVE.has(type) ? cursor.currentNode : null;
+      if (node && enterTypes.has(type)) enter(node);
       open.push(node && LEAVE.has(type) ? node : null);
       if (cursor.gotoFirstChild()) continue;
       for (;;) {
@@ -298,6 +307,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   } finally {
     cursor.delete();
   }
+  run(rules.filter((r) => r.onFile), (r) => r.onFile!(ctx));
 
   const byRule = new Map(rules.map((r) => [r.name, r]));
   const seen = new Set<string>();
@@ -314,6 +324,16 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       });
     })
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+}
+
+/** Parameters of a route handler that are not request data. */
+const ROUTE_NON_INPUT = new Set(['request', 'req', 'db', 'session', 'background_tasks', 'response', 'current_user', 'user']);
+/** Decorated as a web route: `@app.route`, `@bp.get`, `@router.post(...)`, `@app.api_route`, `@view_config`. */
+const ROUTE_DECORATOR = /^@\s*[\w.]*\b(route|get|post|put|patch|delete|api_route|websocket|view_config)\s*\(/;
+
+function isRouteHandler(fn: Node): boolean {
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ROUTE_DECORATOR.test(d.text));
 }
 
 function isStatic(fn: Node): boolean {

@@ -1,0 +1,43 @@
+// Guards: statements after which a name is known to be valid, because the code raised or
+// returned otherwise. `if not re.fullmatch(P, x): raise`, `if x not in ALLOWED: return`.
+import type { Node } from 'web-tree-sitter';
+import { isValidatingCall } from './dataflow';
+import type { Names } from './names';
+
+/** Names a guard statement vouches for: `if not re.fullmatch(P, x): raise`, `if x not in ALLOWED: return`. */
+export function guardedNames(test: Node | null, names: Names, out: string[] = []): string[] {
+  if (!test) return out;
+  if (test.type === 'parenthesized_expression') return guardedNames(test.namedChild(0), names, out);
+  if (test.type === 'boolean_operator') {
+    guardedNames(test.childForFieldName('left'), names, out);
+    guardedNames(test.childForFieldName('right'), names, out);
+    return out;
+  }
+  if (test.type === 'not_operator') {
+    const arg = test.childForFieldName('argument');
+    if (arg?.type === 'call') {
+      const q = names.resolve(arg.childForFieldName('function'));
+      const method = q?.split('.').pop() ?? '';
+      const validating = ['match', 'fullmatch', 'search'].includes(method) || isValidatingCall(q) || /^is(alnum|digit|decimal|identifier|alpha|ascii)$/.test(method);
+      if (!validating) return out;
+      const argsNode = arg.childForFieldName('arguments');
+      for (const a of argsNode?.namedChildren ?? []) if (a?.type === 'identifier') out.push(a.text);
+      // `x.isalnum()` vouches for x.
+      const receiver = arg.childForFieldName('function')?.childForFieldName('object');
+      if (receiver?.type === 'identifier' && method.startsWith('is')) out.push(receiver.text);
+    }
+    return out;
+  }
+  if (test.type === 'comparison_operator') {
+    const ops = test.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ');
+    const left = test.namedChild(0);
+    if (ops === 'not in' && left?.type === 'identifier') out.push(left.text);
+  }
+  return out;
+}
+
+export function exits(block: Node | null): boolean {
+  const last = block?.namedChildren.filter((c) => c && c.type !== 'comment').pop();
+  return !!last && ['raise_statement', 'return_statement', 'continue_statement', 'break_statement'].includes(last.type);
+}
+
