@@ -66,9 +66,10 @@ const rule: Rule = {
       return;
     }
     if (!matchesAny(site.qname, DECODE)) return;
-    const verify = site.keywords.get('verify');
+    // PyJWT 1.x: decode(jwt, key='', verify=True, ...), so a third positional False is verify=False.
+    const verify = site.keywords.get('verify') ?? (site.qname !== 'jose.jwt.decode' ? site.positional[2] : undefined);
     if (verify?.type === 'false') {
-      ctx.report({ node: verify.parent ?? verify, message: `\`verify=False\` makes ${sinkName(site)} return the claims without checking the signature, so anyone can forge a token (any user, any role). Verify it: pass the key and algorithms=["RS256"] (or the algorithm you issue).` });
+      ctx.report({ node: verify.parent?.type === 'keyword_argument' ? verify.parent : verify, message: `\`verify=False\` makes ${sinkName(site)} return the claims without checking the signature, so anyone can forge a token (any user, any role). Verify it: pass the key and algorithms=["RS256"] (or the algorithm you issue).` });
       return;
     }
     const off = verifySignatureOff(site.keywords.get('options'));

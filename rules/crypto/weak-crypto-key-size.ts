@@ -14,6 +14,10 @@ const SIZED: { names: string[]; keyword: string; index: number; algo: string }[]
   { names: ['Crypto', 'Cryptodome'].map((r) => `${r}.PublicKey.RSA.generate`), keyword: 'bits', index: 0, algo: 'RSA' },
   { names: ['Crypto', 'Cryptodome'].map((r) => `${r}.PublicKey.DSA.generate`), keyword: 'bits', index: 0, algo: 'DSA' },
   { names: ['paramiko.RSAKey.generate', 'paramiko.rsakey.RSAKey.generate'], keyword: 'bits', index: 0, algo: 'RSA' },
+  { names: ['paramiko.DSSKey.generate', 'paramiko.dsskey.DSSKey.generate'], keyword: 'bits', index: 0, algo: 'DSA' },
+  { names: ['rsa.newkeys'], keyword: 'nbits', index: 0, algo: 'RSA' },
+  { names: ['M2Crypto.RSA.gen_key'], keyword: 'bits', index: 0, algo: 'RSA' },
+  { names: ['M2Crypto.DSA.gen_params'], keyword: 'bits', index: 0, algo: 'DSA' },
 ];
 const EC = [`${ASYM}.ec.generate_private_key`, `${ASYM}.ec.derive_private_key`];
 /** Curves under 224 bits, with the size. */
@@ -62,7 +66,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A key is generated too small: RSA, DSA or DH under 2048 bits (cryptography\'s `rsa/dsa.generate_private_key`, `dsa/dh.generate_parameters`, PyCryptodome\'s `RSA/DSA.generate`, paramiko\'s `RSAKey.generate`, pyOpenSSL\'s `PKey.generate_key(TYPE_RSA, bits)`), or an elliptic-curve key on a curve under 224 bits (`SECP192R1`, `SECT163K1`, `SECT163R2`). The size is read from a literal or a module-level constant.',
+      'A key is generated too small: RSA, DSA or DH under 2048 bits (cryptography\'s `rsa/dsa.generate_private_key`, `dsa/dh.generate_parameters`, PyCryptodome\'s `RSA/DSA.generate`, paramiko\'s `RSAKey/DSSKey.generate`, python-rsa\'s `rsa.newkeys`, M2Crypto\'s `RSA.gen_key`, pyOpenSSL\'s `PKey.generate_key(TYPE_RSA, bits)`), or an elliptic-curve key on a curve under 224 bits (`SECP192R1`, `SECT163K1`, `SECT163R2`). The size is read from a literal or a module-level constant.',
     why:
       '512-bit RSA is factored in hours on rented machines and 768-bit RSA has been publicly factored; 1024-bit RSA/DSA/DH is within reach of well-funded attackers and is disallowed by NIST since 2013. Keys generated today often live for years, and whatever they sign or protect can be forged or read once they fall.',
     example:

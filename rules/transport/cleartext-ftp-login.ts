@@ -17,13 +17,16 @@ function boundName(site: CallSite): string | null {
 
 const ANONYMOUS = /^(anonymous|ftp)$/i;
 
+type Login = 'account' | 'anonymous' | 'unseen';
+
 /** A login with a real account: user/passwd to the constructor, or `name.login(user, pw)` nearby. */
-function logsIn(site: CallSite): boolean {
+function login(site: CallSite): Login {
   const user = site.keywords.get('user') ?? site.positional[1];
   const pass = site.keywords.get('passwd') ?? site.positional[2];
-  if (user || pass) return !(user?.type === 'string' && ANONYMOUS.test(stringText(user)));
+  if (user || pass) return user?.type === 'string' && ANONYMOUS.test(stringText(user)) ? 'anonymous' : 'account';
   const name = boundName(site);
-  if (!name) return false;
+  if (!name) return 'unseen';
+  let anonymous = false;
   let scope: Node | null = site.node.parent;
   while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
   for (const call of scope?.descendantsOfType('call') ?? []) {
@@ -32,11 +35,13 @@ function logsIn(site: CallSite): boolean {
     const args = call!.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
     const first = args[0];
     const userArg = first?.type === 'keyword_argument' ? (first.childForFieldName('name')?.text === 'user' ? first.childForFieldName('value') : null) : first;
-    if (!args.length) continue; // login() is anonymous
-    if (userArg?.type === 'string' && ANONYMOUS.test(stringText(userArg))) continue;
-    return true;
+    if (!args.length || (userArg?.type === 'string' && ANONYMOUS.test(stringText(userArg)))) {
+      anonymous = true; // login() and login("anonymous", ...) send no secret
+      continue;
+    }
+    return 'account';
   }
-  return false;
+  return anonymous ? 'anonymous' : 'unseen';
 }
 
 function fix(site: CallSite, ctx: Ctx): Fix | undefined {
@@ -65,7 +70,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'An `ftplib.FTP` connection logs in with an account: a user or password is passed to the constructor, or `login(user, password)` is called on the object in the same function (or module). Anonymous logins (`login()`, `"anonymous"`, `"ftp"`), `ftplib.FTP_TLS` and a bare `import ftplib` are not reported.',
+      'An `ftplib.FTP` connection logs in with an account: a user or password is passed to the constructor, or `login(user, password)` is called on the object in the same function (or module). An `FTP` object whose login is not visible (it is passed elsewhere) is an audit hint; anonymous logins (`login()`, `"anonymous"`, `"ftp"`), `ftplib.FTP_TLS` and a bare `import ftplib` are not reported.',
     why:
       'Plain FTP sends the USER and PASS commands, and then every file, unencrypted. Anyone who can see the traffic (same network segment, a compromised router, a cloud provider\'s mirror port) collects the password and can read or replace the files in transit.',
     example:
@@ -81,7 +86,18 @@ const rule: Rule = {
     ],
   },
   onCall(site, ctx) {
-    if (!matchesAny(site.qname, FTP) || !logsIn(site)) return;
+    if (!matchesAny(site.qname, FTP)) return;
+    const how = login(site);
+    if (how === 'anonymous') return;
+    if (how === 'unseen') {
+      ctx.report({
+        node: site.node,
+        level: 'info',
+        confidence: 'low',
+        message: 'Plain FTP sends any login and every file unencrypted; no login is visible here, so check whether this connection authenticates. Use ftplib.FTP_TLS (then prot_p()) or SFTP if it does.',
+      });
+      return;
+    }
     ctx.report({
       node: site.node,
       message: 'This FTP connection logs in with an account over plain FTP: the user name, password and files cross the network unencrypted. Use ftplib.FTP_TLS (then prot_p()) or SFTP.',

@@ -71,6 +71,15 @@ function certRequiredFix(none: Node, ctx: Ctx): Fix {
   return { title, safe: false, edits: [replaceNode(none, 'CERT_REQUIRED')] };
 }
 
+/** Code that serves TLS: its own key and certificate, a listening socket. */
+const SERVES = /use_privatekey|use_certificate|\.listen\(|\.accept\(|server_side\s*=\s*True/;
+
+function enclosingText(node: Node): string {
+  let fn: Node | null = node.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  return (fn ?? node).text;
+}
+
 function insideDefinition(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'class_definition') return true;
   return false;
@@ -155,7 +164,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'TLS certificate verification is switched off: `verify=False` passed to `requests` (module functions, `requests.Session()` objects) or `httpx` (functions, `Client`, `AsyncClient`), `ssl=False` / `verify_ssl=False` passed to `aiohttp`, an SSL context made by `ssl._create_unverified_context()` (or installed process-wide as `ssl._create_default_https_context`), `context.verify_mode = ssl.CERT_NONE`, `context.check_hostname = False`, or `cert_reqs=ssl.CERT_NONE` / `"CERT_NONE"` (urllib3 pools, `ssl.wrap_socket`). Only the literal `False` / `CERT_NONE` is reported; a variable or a CA bundle path is not, and neither is a server\'s context (`PROTOCOL_TLS_SERVER`, `Purpose.CLIENT_AUTH`, `server_side=True`), which normally does not ask clients for certificates.',
+      'TLS certificate verification is switched off: `verify=False` passed to `requests` (module functions, `requests.Session()` objects) or `httpx` (functions, `Client`, `AsyncClient`), `ssl=False` / `verify_ssl=False` passed to `aiohttp`, an SSL context made by `ssl._create_unverified_context()` (or installed process-wide as `ssl._create_default_https_context`), `context.verify_mode = ssl.CERT_NONE`, `context.check_hostname = False`, `cert_reqs=ssl.CERT_NONE` / `"CERT_NONE"` (urllib3 pools, `ssl.wrap_socket`), or pyOpenSSL\'s `context.set_verify(SSL.VERIFY_NONE, ...)` on a client. Only the literal `False` / `CERT_NONE` is reported; a variable or a CA bundle path is not, and neither is a server\'s context (`PROTOCOL_TLS_SERVER`, `Purpose.CLIENT_AUTH`, `server_side=True`), which normally does not ask clients for certificates.',
     why:
       'Without verification any machine on the path (a compromised router, a hostile Wi-Fi, a poisoned DNS answer) can present its own certificate and read or change the traffic: credentials, tokens and API responses included. The connection still looks encrypted, so nothing fails and nobody notices. `verify=False` is usually added to get past a self-signed or internal CA, which the CA bundle option solves without giving up the check.',
     example:
@@ -216,6 +225,14 @@ const rule: Rule = {
         node: arg,
         message: `\`cert_reqs=CERT_NONE\` turns off certificate checks for ${sinkName(site)}: anyone on the network path can impersonate the server. Use CERT_REQUIRED with ca_certs= (urllib3 verifies by default).`,
         fix: certRequiredFix(certReqs, ctx),
+      });
+    }
+    if (site.callee?.type === 'attribute' && site.callee.childForFieldName('attribute')?.text === 'set_verify' &&
+        ctx.names.resolve(site.positional[0] ?? null) === 'OpenSSL.SSL.VERIFY_NONE' && !isServerContext(site.callee.childForFieldName('object')!, ctx) &&
+        !SERVES.test(enclosingText(site.node))) {
+      ctx.report({
+        node: site.positional[0]!,
+        message: '`set_verify(SSL.VERIFY_NONE, ...)` makes this pyOpenSSL context accept any certificate, so a man in the middle can read and alter the connection. Use SSL.VERIFY_PEER with load_verify_locations() or set_default_verify_paths().',
       });
     }
     if (matchesAny(site.qname, UNVERIFIED_CONTEXT)) {
