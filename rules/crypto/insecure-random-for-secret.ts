@@ -4,7 +4,7 @@ import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { sinkName } from '../support';
-import { purposeOf } from './context';
+import { purposeOf, targetWords } from './context';
 
 /** The module-level functions of `random` (a shared Mersenne Twister) and `random.Random()` objects. */
 const FUNCTIONS = ['random', 'randint', 'randrange', 'choice', 'choices', 'sample', 'shuffle', 'getrandbits', 'uniform', 'randbytes', 'triangular'];
@@ -94,6 +94,8 @@ const rule: Rule = {
   onCall(site, ctx) {
     if (!matchesAny(site.qname, RANDOM)) return;
     if (purposeOf(site.node) !== 'security') return;
+    // `key = random.choice(list(d.keys()))` picks a lookup key, not a secret one.
+    if (site.args.some((a) => /\.(keys|items)\(\)/.test(a.text)) && !targetWords(site.node).some((w) => w !== 'key' && w !== 'keys' && w !== 'random')) return;
     ctx.report({
       node: site.node,
       message: `${sinkName(site)} makes a secret here (a token, password, key or nonce), but \`random\` is predictable: its state is recovered from a few hundred outputs and then every value can be computed. Use the secrets module (secrets.token_urlsafe(), secrets.choice(), secrets.randbelow()).`,

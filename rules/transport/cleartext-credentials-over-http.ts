@@ -64,16 +64,28 @@ function dictKeys(node: Node | undefined): string[] {
   return [];
 }
 
-/** What credential the call carries, for the message; null when it carries none we can see. */
-function credential(site: CallSite, url: string): string | null {
-  const auth = site.keywords.get('auth');
-  if (auth && auth.type !== 'none') return '`auth=` credentials';
+/** Field names that describe a secret without holding one: `token_type`, `password_policy`. */
+const DESCRIBES = new Set(['type', 'url', 'uri', 'endpoint', 'expires', 'expiry', 'expiration', 'length', 'format', 'policy', 'hint', 'reset', 'changed', 'required']);
+
+/** The secret in the URL itself: user info or a query parameter. */
+function urlCredential(url: string): string | null {
   if (USERINFO.test(url)) return 'the user name and password in the URL';
   if (QUERY_SECRET.test(url)) return 'a secret in the query string';
+  return null;
+}
+
+/** What credential the call's arguments carry, for the message; null when none we can see. */
+function credential(site: CallSite): string | null {
+  const auth = site.keywords.get('auth');
+  if (auth && auth.type !== 'none') return '`auth=` credentials';
   const header = dictKeys(site.keywords.get('headers')).find((k) => AUTH_HEADER.test(k));
   if (header) return `the \`${header}\` header`;
   for (const kw of ['data', 'json', 'params']) {
-    const key = dictKeys(site.keywords.get(kw)).find((k) => words(k).some((w) => SECRET_WORDS.has(w)) || /^(client_secret|access_token|refresh_token|api_key)$/.test(k));
+    const key = dictKeys(site.keywords.get(kw)).find((k) => {
+      const ws = words(k);
+      const secret = ws.some((w) => SECRET_WORDS.has(w)) || /api_?key|client_secret|access_key|private_key/i.test(k);
+      return secret && !ws.some((w) => DESCRIBES.has(w));
+    });
     if (key) return `the \`${key}\` field`;
   }
   return null;
@@ -115,11 +127,16 @@ const rule: Rule = {
     const method = site.callee?.type === 'attribute' ? site.callee.childForFieldName('attribute')?.text ?? '' : '';
     if (!known && !HTTP_METHODS.includes(method)) return;
     const urlArg = site.keywords.get('url') ?? (site.qname?.endsWith('.request') || method === 'request' ? site.positional[1] : site.positional[0]);
+    if (!urlArg) return;
+    // Cheap checks first: `d.get(name)` is far more common than a request, so a name is only
+    // looked up when the call carries credentials of its own.
+    const carried = credential(site);
+    if (!carried && !['string', 'binary_operator', 'call'].includes(urlArg.type)) return;
     const literal = leadingString(urlArg, ctx);
     if (!literal) return;
     const url = urlText(literal);
     if (!/^http:\/\//i.test(url) || LOCAL.test(url)) return;
-    const what = credential(site, url);
+    const what = carried ?? urlCredential(url);
     if (!what) return;
     const content = literal.namedChildren.find((c) => c?.type === 'string_content');
     const fix: Fix | undefined = content && /^http:\/\//i.test(content.text)
