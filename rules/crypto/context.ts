@@ -15,7 +15,7 @@ export function words(name: string): string[] {
     .filter(Boolean);
 }
 
-const SECURITY = new Set([
+export const SECURITY_WORDS: ReadonlySet<string> = new Set([
   'password', 'passwords', 'passwd', 'pwd', 'pw', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'salt', 'nonce',
   'otp', 'totp', 'hotp', 'pin', 'csrf', 'xsrf', 'session', 'sessionid', 'sid', 'apikey', 'credential', 'credentials',
   'cred', 'creds', 'auth', 'authenticate', 'authentication', 'signature', 'sign', 'signed', 'sig', 'hmac',
@@ -43,7 +43,7 @@ export type Verdict = 'security' | 'benign' | 'unknown';
 export function judge(ws: string[], keyIsSecret = true): Verdict {
   if (ws.some((w) => BENIGN.has(w))) return 'benign';
   const isKey = (w: string) => w === 'key' || w === 'keys';
-  const security = ws.some((w) => SECURITY.has(w) && !(isKey(w) && (!keyIsSecret || ws.some((x) => LOOKUP.has(x)))));
+  const security = ws.some((w) => SECURITY_WORDS.has(w) && !(isKey(w) && (!keyIsSecret || ws.some((x) => LOOKUP.has(x)))));
   return security ? 'security' : 'unknown';
 }
 

@@ -14,7 +14,7 @@ const PASSWORD = new Set(['password', 'passwords', 'passwd', 'pwd', 'pw', 'passp
 /** A password-reset token or an API key is random and high-entropy: a fast hash is right for it. */
 const NOT_A_PASSWORD = new Set(['token', 'tokens', 'reset', 'key', 'apikey', 'nonce', 'otp', 'policy', 'length', 'len', 'expiry', 'expires', 'field', 'name']);
 /** Hashing an existing hash (a migration, a cache key of it) is not hashing a password. */
-const ALREADY_HASHED = new Set(['hash', 'hashed', 'digest']);
+const ALREADY_HASHED = new Set(['hash', 'hashed', 'digest', 'file', 'files', 'path', 'content', 'contents', 'open']);
 
 function isFastHash(site: CallSite): boolean {
   if (matchesAny(site.qname, FAST)) return true;

@@ -1,10 +1,10 @@
 import type { Node } from 'web-tree-sitter';
-import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
+import { compact, ensureImport, replaceNode, statementOf } from '../../server/src/engine/fixes';
 import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { sinkName } from '../support';
-import { purposeOf, targetWords } from './context';
+import { functionWords, judge, SECURITY_WORDS, targetWords } from './context';
 
 /** The module-level functions of `random` (a shared Mersenne Twister) and `random.Random()` objects. */
 const FUNCTIONS = ['random', 'randint', 'randrange', 'choice', 'choices', 'sample', 'shuffle', 'getrandbits', 'uniform', 'randbytes', 'triangular'];
@@ -59,6 +59,34 @@ function buildFix(site: CallSite, ctx: Ctx): Fix | undefined {
   };
 }
 
+const PICKS = new Set(['choice', 'choices', 'sample', 'shuffle']);
+
+/**
+ * Whether the value is a secret, from the names around it (see context.ts). Two refinements:
+ * a call whose result is thrown away (`random.shuffle(servers)`) takes no meaning from the
+ * function's name, and a bare `key` picked from a collection (`key = random.choice(keys)`) is a
+ * lookup key unless it is built character by character (`"".join(random.choice(...) ...)`).
+ */
+function makesSecret(site: CallSite): boolean {
+  let deciding = targetWords(site.node);
+  let verdict = judge(deciding);
+  if (verdict === 'unknown') {
+    const stmt = statementOf(site.node);
+    if (stmt.type === 'expression_statement' && stmt.namedChild(0)?.id === site.node.id) return false;
+    deciding = functionWords(site.node);
+    verdict = judge(deciding);
+  }
+  if (verdict !== 'security') return false;
+  const onlyKey = deciding.filter((w) => SECURITY_WORDS.has(w)).every((w) => w === 'key' || w === 'keys');
+  if (onlyKey && PICKS.has(lastSegment(site.qname ?? ''))) {
+    for (let p = site.node.parent; p && p.type !== 'block'; p = p.parent) {
+      if (p.type === 'generator_expression' || p.type === 'list_comprehension') return true;
+    }
+    return false;
+  }
+  return true;
+}
+
 const rule: Rule = {
   code: 'SL807',
   name: 'insecure-random-for-secret',
@@ -93,9 +121,7 @@ const rule: Rule = {
   },
   onCall(site, ctx) {
     if (!matchesAny(site.qname, RANDOM)) return;
-    if (purposeOf(site.node) !== 'security') return;
-    // `key = random.choice(list(d.keys()))` picks a lookup key, not a secret one.
-    if (site.args.some((a) => /\.(keys|items)\(\)/.test(a.text)) && !targetWords(site.node).some((w) => w !== 'key' && w !== 'keys' && w !== 'random')) return;
+    if (!makesSecret(site)) return;
     ctx.report({
       node: site.node,
       message: `${sinkName(site)} makes a secret here (a token, password, key or nonce), but \`random\` is predictable: its state is recovered from a few hundred outputs and then every value can be computed. Use the secrets module (secrets.token_urlsafe(), secrets.choice(), secrets.randbelow()).`,

@@ -80,6 +80,15 @@ function enclosingText(node: Node): string {
   return (fn ?? node).text;
 }
 
+/** Inside `if conf.insecure:` or `if not verify_ssl:`: an explicit, configured opt-out. */
+const OPT_OUT = /insecure|verify|no_?ssl|skip_?tls|tls_?skip|ssl_?skip|allow_?self_?signed|self_?signed/i;
+function optedOut(node: Node): boolean {
+  for (let p = node.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'if_statement' && OPT_OUT.test(p.childForFieldName('condition')?.text ?? '')) return true;
+  }
+  return false;
+}
+
 function insideDefinition(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'class_definition') return true;
   return false;
@@ -164,7 +173,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'TLS certificate verification is switched off: `verify=False` passed to `requests` (module functions, `requests.Session()` objects) or `httpx` (functions, `Client`, `AsyncClient`), `ssl=False` / `verify_ssl=False` passed to `aiohttp`, an SSL context made by `ssl._create_unverified_context()` (or installed process-wide as `ssl._create_default_https_context`), `context.verify_mode = ssl.CERT_NONE`, `context.check_hostname = False`, `cert_reqs=ssl.CERT_NONE` / `"CERT_NONE"` (urllib3 pools, `ssl.wrap_socket`), or pyOpenSSL\'s `context.set_verify(SSL.VERIFY_NONE, ...)` on a client. Only the literal `False` / `CERT_NONE` is reported; a variable or a CA bundle path is not, and neither is a server\'s context (`PROTOCOL_TLS_SERVER`, `Purpose.CLIENT_AUTH`, `server_side=True`), which normally does not ask clients for certificates.',
+      'TLS certificate verification is switched off: `verify=False` passed to `requests` (module functions, `requests.Session()` objects) or `httpx` (functions, `Client`, `AsyncClient`), `ssl=False` / `verify_ssl=False` passed to `aiohttp`, an SSL context made by `ssl._create_unverified_context()` (or installed process-wide as `ssl._create_default_https_context`), `context.verify_mode = ssl.CERT_NONE`, `context.check_hostname = False`, `cert_reqs=ssl.CERT_NONE` / `"CERT_NONE"` (urllib3 pools, `ssl.wrap_socket`), or pyOpenSSL\'s `context.set_verify(SSL.VERIFY_NONE, ...)` on a client. Only the literal `False` / `CERT_NONE` is reported; a variable or a CA bundle path is not, and neither is a server\'s context (`PROTOCOL_TLS_SERVER`, `Purpose.CLIENT_AUTH`, `server_side=True`), which normally does not ask clients for certificates. A context switched off only inside `if conf.insecure:` (or a similar verify/insecure option) is an audit hint: the user opted out explicitly.',
     why:
       'Without verification any machine on the path (a compromised router, a hostile Wi-Fi, a poisoned DNS answer) can present its own certificate and read or change the traffic: credentials, tokens and API responses included. The connection still looks encrypted, so nothing fails and nobody notices. `verify=False` is usually added to get past a self-signed or internal CA, which the CA bundle option solves without giving up the check.',
     example:
@@ -200,9 +209,11 @@ const rule: Rule = {
     const attr = left.childForFieldName('attribute')?.text;
     const receiver = left.childForFieldName('object');
     if (!receiver || (attr !== 'check_hostname' && attr !== 'verify_mode')) return;
+    const level = optedOut(node) ? 'info' : undefined;
     if (attr === 'check_hostname' && right.type === 'false' && !isServerContext(receiver, ctx)) {
       ctx.report({
         node,
+        level,
         message: '`check_hostname = False` accepts a valid certificate issued for any other host, so anyone with a certificate for their own domain can impersonate the server. Keep it True (the default of ssl.create_default_context()).',
         fix: { title: 'Check host names (check_hostname = True)', safe: false, edits: [replaceNode(right, 'True')] },
       });
@@ -212,6 +223,7 @@ const rule: Rule = {
     if (none && !isServerContext(receiver, ctx)) {
       ctx.report({
         node,
+        level,
         message: '`verify_mode = ssl.CERT_NONE` accepts any certificate, so a man in the middle can read and alter the connection. Use ssl.CERT_REQUIRED (the default of ssl.create_default_context()), with cafile= for a private CA.',
         fix: certRequiredFix(none, ctx),
       });
@@ -223,6 +235,7 @@ const rule: Rule = {
       const arg = site.keywords.get('cert_reqs')!.parent!;
       ctx.report({
         node: arg,
+        level: optedOut(site.node) ? 'info' : undefined,
         message: `\`cert_reqs=CERT_NONE\` turns off certificate checks for ${sinkName(site)}: anyone on the network path can impersonate the server. Use CERT_REQUIRED with ca_certs= (urllib3 verifies by default).`,
         fix: certRequiredFix(certReqs, ctx),
       });
