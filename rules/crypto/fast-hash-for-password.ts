@@ -34,6 +34,9 @@ function dataArgs(site: CallSite): Node[] {
   return kw ? [...pos, kw] : pos;
 }
 
+/** Django hashers that store passwords as one fast digest. */
+const WEAK_DJANGO_HASHERS = /\.(MD5|UnsaltedMD5|SHA1|UnsaltedSHA1|Crypt)PasswordHasher$/;
+
 const rule: Rule = {
   code: 'SL802',
   name: 'fast-hash-for-password',
@@ -49,7 +52,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'A password is digested with a fast general-purpose hash (`hashlib.sha256()`/`sha512()`/`sha3_*()`/`blake2*()`, `hashlib.new("sha256", ...)`, PyCryptodome `SHA256.new()`): the hashed data names a password (`password`, `passwd`, `pwd`, `passphrase`) or the result is stored as one (`password_hash = ...`). Password-reset tokens, API keys and nonces are not reported: they are random, and a fast digest is right for them. MD5 and SHA-1 of passwords are reported by weak-hash-algorithm.',
+      'A password is digested with a fast general-purpose hash (`hashlib.sha256()`/`sha512()`/`sha3_*()`/`blake2*()`, `hashlib.new("sha256", ...)`, PyCryptodome `SHA256.new()`): the hashed data names a password (`password`, `passwd`, `pwd`, `passphrase`) or the result is stored as one (`password_hash = ...`). Password-reset tokens, API keys and nonces are not reported: they are random, and a fast digest is right for them. MD5 and SHA-1 of passwords are reported by weak-hash-algorithm. In Django settings, a `PASSWORD_HASHERS` list whose first (active) entry is the MD5, unsalted MD5/SHA-1, SHA-1 or crypt hasher is reported too.',
     why:
       'Password databases leak. A SHA-256 digest costs a GPU a few nanoseconds, so a leaked table of salted SHA-256 password hashes is cracked at billions of guesses per second and most human-chosen passwords fall within hours; unsalted ones fall to precomputed tables at once. Password-hashing functions (scrypt, bcrypt, argon2, PBKDF2 with a high iteration count) are deliberately slow and memory-hard, which makes each guess thousands to millions of times more expensive.',
     example:
@@ -61,7 +64,21 @@ const rule: Rule = {
       'https://cwe.mitre.org/data/definitions/759.html',
       'https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html',
       'https://docs.python.org/3/library/hashlib.html#key-derivation',
+      'https://docs.djangoproject.com/en/stable/topics/auth/passwords/',
     ],
+  },
+  nodeTypes: ['assignment'],
+  onNode(node, ctx) {
+    // Django settings: the first of PASSWORD_HASHERS hashes every new or changed password.
+    if (!/(^|\.)PASSWORD_HASHERS$/.test(node.childForFieldName('left')?.text ?? '')) return;
+    const list = node.childForFieldName('right');
+    if (list?.type !== 'list' && list?.type !== 'tuple') return;
+    const first = list.namedChildren.find((c) => c?.type !== 'comment');
+    if (first?.type !== 'string' || !WEAK_DJANGO_HASHERS.test(stringText(first))) return;
+    ctx.report({
+      node: first,
+      message: `${stringText(first).split('.').pop()} stores every new password as a single fast digest, cracked at billions of guesses per second once the user table leaks. Put django.contrib.auth.hashers.Argon2PasswordHasher (or PBKDF2PasswordHasher) first; keep the old hasher later in the list so existing passwords are upgraded at login.`,
+    });
   },
   onCall(site, ctx) {
     if (!isFastHash(site)) return;

@@ -61,7 +61,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A connection is pinned to, or allowed down to, a broken protocol version: `ssl.PROTOCOL_SSLv2`, `PROTOCOL_SSLv3`, `PROTOCOL_TLSv1`, `PROTOCOL_TLSv1_1` passed to `SSLContext()`, `wrap_socket(ssl_version=...)` or any call, assigned, or used as a parameter default; pyOpenSSL\'s `SSL.SSLv2_METHOD`/`SSLv3_METHOD`/`TLSv1_METHOD`/`TLSv1_1_METHOD`; or `minimum_version`/`maximum_version` set to `TLSVersion.SSLv3`, `TLSv1`, `TLSv1_1` or `MINIMUM_SUPPORTED`. Comparisons (`if ctx.protocol == ssl.PROTOCOL_TLSv1`) and `OP_NO_TLSv1` options are not reported.',
+      'A connection is pinned to, or allowed down to, a broken protocol version: `ssl.PROTOCOL_SSLv2`, `PROTOCOL_SSLv3`, `PROTOCOL_TLSv1`, `PROTOCOL_TLSv1_1` passed to `SSLContext()`, `wrap_socket(ssl_version=...)` or any call, assigned, or used as a parameter default; pyOpenSSL\'s `SSL.SSLv2_METHOD`/`SSLv3_METHOD`/`TLSv1_METHOD`/`TLSv1_1_METHOD`; or `minimum_version`/`maximum_version` set to `TLSVersion.SSLv3`, `TLSv1`, `TLSv1_1` or `MINIMUM_SUPPORTED`. A table of selectable versions (`{"tlsv1": ssl.PROTOCOL_TLSv1}`) is an audit hint; comparisons (`if ctx.protocol == ssl.PROTOCOL_TLSv1`) and `OP_NO_TLSv1` options are not reported.',
     why:
       'SSL 2.0 and 3.0 are broken (DROWN, POODLE) and TLS 1.0 and 1.1 rely on constructions with known attacks (BEAST, weak MD5/SHA-1 handshake hashes); RFC 8996 forbids them and current browsers, Python and OpenSSL refuse them by default. A connection pinned to one either fails against modern peers or, worse, lets an attacker in the path force the weakest version both sides still accept.',
     example:
@@ -98,8 +98,10 @@ const rule: Rule = {
         fix = { title: 'Negotiate the best version (SSL.TLS_METHOD)', safe: false, edits: node.type === 'attribute' ? [replaceNode(node.childForFieldName('attribute')!, 'TLS_METHOD')] : [] };
         if (!fix.edits.length) fix = undefined;
       }
+      // A table of versions a user may pick from (`{"tlsv1": ssl.PROTOCOL_TLSv1, ...}`) is an audit hint.
       ctx.report({
         node,
+        level: slot.kind === 'other' ? 'info' : undefined,
         message: `${node.text} pins the connection to ${version}, which is broken (POODLE/BEAST-era attacks) and forbidden by RFC 8996. Use ssl.PROTOCOL_TLS_CLIENT / ssl.create_default_context() (or PROTOCOL_TLS_SERVER) and set minimum_version = ssl.TLSVersion.TLSv1_2.`,
         fix,
       });
