@@ -3,7 +3,7 @@ import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { initParser, parse } from './engine/parser';
 import type { Rule } from './engine/rule';
-import { analyze } from './engine/run';
+import { analyze, type AnalyzeOptions } from './engine/run';
 import type { Finding } from './engine/types';
 import { toSarif, type FileFindings } from './report/sarif';
 
@@ -17,6 +17,20 @@ export interface ScanResult {
   errors: number;
 }
 
+export interface ScanOptions {
+  /** Leaves out a file or (dir) a folder met while walking a folder; named paths are kept. */
+  skip?: (file: string, dir: boolean) => boolean;
+  /** The rules and options for one file, or null to leave it out; `post` edits its findings. */
+  prepare?: (file: string) => FilePlan | null;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface FilePlan {
+  rules: readonly Rule[];
+  options?: AnalyzeOptions;
+  post?: (findings: Finding[], text: string, uri: string) => Finding[];
+}
+
 /** Folders that hold no project source or are another tool's copy of packages. */
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.venv', '.mypy_cache', '.pytest_cache']);
 
@@ -26,7 +40,7 @@ function toUri(file: string): string {
 }
 
 /** Every `*.py` under the given paths, in a stable order. */
-function collect(paths: string[], report: (m: string) => void, result: ScanResult): string[] {
+function collect(paths: string[], report: (m: string) => void, result: ScanResult, skip?: ScanOptions['skip']): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const p of paths) {
@@ -54,8 +68,8 @@ function collect(paths: string[], report: (m: string) => void, result: ScanResul
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py')) {
+        if (!SKIP_DIRS.has(e.name) && !skip?.(full, true)) stack.push(full);
+      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py') && !skip?.(full, false)) {
         // A linked file is read through its link; linked folders are not walked (no cycles).
         out.push(full);
       }
@@ -66,10 +80,15 @@ function collect(paths: string[], report: (m: string) => void, result: ScanResul
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void): Promise<ScanResult> {
+export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void, options: ScanOptions = {}): Promise<ScanResult> {
   await initParser();
   const result: ScanResult = { files: [], scanned: 0, skipped: [], errors: 0 };
-  for (const file of collect(paths, report, result)) {
+  const files = collect(paths, report, result, options.skip);
+  let done = 0;
+  for (const file of files) {
+    options.progress?.(done++, files.length);
+    const plan = options.prepare ? options.prepare(file) : { rules };
+    if (!plan) continue;
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
@@ -89,15 +108,18 @@ export async function scanPaths(paths: string[], rules: readonly Rule[], report:
     const tree = parse(text);
     let findings: Finding[];
     try {
-      findings = analyze(tree, text, rules, {
+      findings = analyze(tree, text, plan.rules, {
+        ...plan.options,
         onRuleError: (rule, error) => report(`rule ${rule.name} failed on ${file}: ${String(error)}`),
       });
     } finally {
       tree.delete();
     }
+    if (plan.post) findings = plan.post(findings, text, toUri(file));
     result.scanned++;
     if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
   }
+  options.progress?.(files.length, files.length);
   return result;
 }
 

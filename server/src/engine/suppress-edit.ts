@@ -26,3 +26,36 @@ export function suppressionEdit(text: string, lines: number[], rule: string): Te
     newText: `  # seclens: ignore[${rule}]`,
   };
 }
+
+const FILE_MARKER = /^#\s*seclens:\s*ignore-file\[([^\]]*)\]/i;
+
+/**
+ * The edit behind "Ignore in this file": a `# seclens: ignore-file[name]` line at the top of the
+ * module, after a shebang, an encoding line and the module docstring; or the name added to
+ * such a line already there. `docstringEnd` is the last line of the module docstring, if any.
+ */
+export function fileSuppressionEdit(text: string, rule: string, docstringEnd?: number): TextEdit {
+  const lines = text.split(/\r?\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = FILE_MARKER.exec(lines[i]);
+    if (!m) continue;
+    const names = m[1].split(',').map((s) => s.trim()).filter(Boolean);
+    const start = lines[i].indexOf('[') + 1;
+    return {
+      range: { start: { line: i, character: start }, end: { line: i, character: start + m[1].length } },
+      newText: [...names, rule].join(', '),
+    };
+  }
+  let line = 0;
+  if (lines[0]?.startsWith('#!')) line = 1;
+  // PEP 263: the encoding declaration sits on the first or second line.
+  while (line < 2 && line < lines.length && /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/.test(lines[line])) line++;
+  if (docstringEnd !== undefined && docstringEnd + 1 > line) line = docstringEnd + 1;
+  const newText = `# seclens: ignore-file[${rule}]\n`;
+  if (line >= lines.length) {
+    // After the last line, which has no newline of its own.
+    const last = lines.length - 1;
+    return { range: { start: { line: last, character: lines[last].length }, end: { line: last, character: lines[last].length } }, newText: `\n${newText.trimEnd()}` };
+  }
+  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText };
+}
