@@ -111,9 +111,11 @@ export function flagsLayer(args: ScanArgs, cwd: string, known: readonly Rule[]):
     }
   }
   const rules: RuleCustomization[] = [];
-  // Rules left out by --select are switched off; the selected keep the level pyproject.toml gave them.
+  // Rules left out by --select are switched off; the selected are switched on (even if
+  // pyproject.toml had them off) and keep a level pyproject.toml gave them.
   if (args.select.length > 0) {
     for (const r of known) if (!args.select.some((p) => ruleMatches(p, r))) rules.push({ rule: r.name, level: 'off' });
+    for (const p of args.select) rules.push({ rule: p, level: 'default' });
   }
   for (const s of args.ignore) rules.push({ rule: s, level: 'off' });
   return {

@@ -3,10 +3,17 @@ import type { Rule } from '../engine/rule';
 import type { Finding } from '../engine/types';
 import { CONFIDENCES, ruleMatches, type Config, type RuleSetting } from './schema';
 
-/** The last customization that matches the rule wins; `default` when none does. */
+/**
+ * The last customization that matches the rule wins; `default` when none does. A `default`
+ * entry (CLI --select) only switches an `off` rule back on, keeping a level set before it.
+ */
 export function ruleSetting(rule: Rule, config: Config): RuleSetting {
   let setting: RuleSetting = 'default';
-  for (const c of config.rules) if (ruleMatches(c.rule, rule)) setting = c.level;
+  for (const c of config.rules) {
+    if (!ruleMatches(c.rule, rule)) continue;
+    if (c.level !== 'default') setting = c.level;
+    else if (setting === 'off') setting = 'default';
+  }
   return setting;
 }
 
