@@ -50,3 +50,37 @@ it('reports everything with ignoreSuppressions, for audits', async () => {
   const text = HEAD + '    os.system("a " + cmd)  # nosec\n';
   assert.deepEqual(await flaggedLines(text, { ignoreSuppressions: true }), [5]);
 });
+
+it('ignore-file covers the named rules anywhere in the file, and is not a line marker', async () => {
+  const body = '    os.system("a " + cmd)\n    os.system("b " + cmd)  # seclens: ignore-file[unsafe-yaml-load]\n';
+  assert.deepEqual(await flaggedLines(HEAD + body), [5, 6], 'another rule named: still flagged');
+  assert.deepEqual(await flaggedLines('# seclens: ignore-file[SL101]\n' + HEAD + body), []);
+  assert.deepEqual(await flaggedLines('# seclens: ignore-file\n' + HEAD + body), []);
+});
+
+it('reports seclens names that silence nothing, never other tools\' markers', async () => {
+  const unused: any[] = [];
+  const text = '# seclens: ignore-file[unsafe-yaml-load]\n' + HEAD + [
+    '    os.system("a " + cmd)  # seclens: ignore[SL101, tls-verification-disabled]',
+    '    x = 1  # seclens: ignore',
+    '    y = 2  # nosec',
+    '    z = 3  # noqa: S602',
+  ].join('\n') + '\n';
+  await analyzeText(text, undefined, { onUnusedSuppressions: (u) => unused.push(...u) });
+  assert.deepEqual(unused.map((u) => [u.range.start.line, u.range.start.character, u.id, u.file]), [
+    [0, 0, 'unsafe-yaml-load', true],
+    [5, 27, 'tls-verification-disabled', false],
+    [6, 11, null, false],
+  ]);
+});
+
+it('"Ignore in this file" places the marker after shebang, encoding and docstring, or extends one', async () => {
+  const { fileSuppressionEdit } = await import('../../server/src/engine/suppress-edit');
+  const { applyEdits } = await import('../../server/src/engine/fixes');
+  const put = (text: string, docEnd?: number) => applyEdits(text, [fileSuppressionEdit(text, 'shell-command-injection', docEnd)]);
+  assert.equal(put('import os\n'), '# seclens: ignore-file[shell-command-injection]\nimport os\n');
+  assert.equal(put('#!/usr/bin/python\nimport os\n'), '#!/usr/bin/python\n# seclens: ignore-file[shell-command-injection]\nimport os\n');
+  assert.equal(put('# coding: latin-1\nimport os\n'), '# coding: latin-1\n# seclens: ignore-file[shell-command-injection]\nimport os\n');
+  assert.equal(put('"""Doc."""', 0), '"""Doc."""\n# seclens: ignore-file[shell-command-injection]');
+  assert.equal(put('import os\n# seclens: ignore-file[unsafe-yaml-load]\n'), 'import os\n# seclens: ignore-file[unsafe-yaml-load, shell-command-injection]\n');
+});
