@@ -207,4 +207,16 @@ describe('seclens scan settings', () => {
     assert.ok(!r.stderr.includes('\r'), JSON.stringify(r.stderr));
     assert.equal(r.stderr, 'seclens: 0 findings (0 error, 0 warning, 0 info) in 30 files\n');
   });
+
+  // util-linux `script` runs the CLI on a pseudo-terminal, as a user at a shell would.
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  it('draws a progress bar on a terminal, then clears it', { skip: hasScript ? false : 'no util-linux script(1)' }, () => {
+    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} scan many`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stdout, /\r\[[#-]{30}\] 0\/30 files/);
+    assert.match(r.stdout, /\r\x1b\[K/, 'cleared before the summary');
+    assert.ok(r.stdout.includes('0 findings (0 error, 0 warning, 0 info) in 30 files'));
+    const quiet = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} scan many --no-progress`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    assert.ok(!quiet.stdout.includes('files\r') && !quiet.stdout.includes('['), JSON.stringify(quiet.stdout));
+  });
 });
