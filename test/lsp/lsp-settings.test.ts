@@ -220,6 +220,17 @@ describe('suppressions over LSP', () => {
     ]);
     // The hint range is the comment.
     assert.equal(text.split('\n')[4].slice(ds[0].range.start.character, ds[0].range.end.character).startsWith('# seclens: ignore['), true);
+    // "Remove unused suppression" drops the stale name, or the whole marker.
+    const removed = [];
+    for (const d of ds) {
+      const actions: any[] = await client.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+      assert.deepEqual(actions.map((a) => a.title), ['Remove unused suppression']);
+      removed.push(applyEdits(text, actions[0].edit.changes[uri]).split('\n')[d.range.start.line]);
+    }
+    assert.deepEqual(removed, [
+      '    subprocess.run("ip link set %s up" % dev, shell=True)  # seclens: ignore[shell-command-injection]',
+      '    subprocess.run(["ip", "link"])',
+    ]);
     // A name of a rule switched off in the settings is not "unused": the setting may be local.
     await client.close(uri);
     client.editor = { settings: () => ({ rules: { customizations: { 'unsafe-yaml-load': 'off' } } }) };

@@ -84,3 +84,17 @@ it('"Ignore in this file" places the marker after shebang, encoding and docstrin
   assert.equal(put('"""Doc."""', 0), '"""Doc."""\n# seclens: ignore-file[shell-command-injection]');
   assert.equal(put('import os\n# seclens: ignore-file[unsafe-yaml-load]\n'), 'import os\n# seclens: ignore-file[unsafe-yaml-load, shell-command-injection]\n');
 });
+
+it('"Remove unused suppression" keeps what else the comment says, and removes a line left blank', async () => {
+  const { removeSuppressionEdit } = await import('../../server/src/engine/suppress-edit');
+  const { applyEdits } = await import('../../server/src/engine/fixes');
+  const remove = (text: string, line: number, id: string | null) => {
+    const at = text.split('\n')[line].indexOf('#');
+    const len = text.split('\n')[line].length;
+    return applyEdits(text, [removeSuppressionEdit(text, { start: { line, character: at }, end: { line, character: len } }, id)!]);
+  };
+  assert.equal(remove('x = 1\n# seclens: ignore-file[SL101]\ny = 2\n', 1, 'SL101'), 'x = 1\ny = 2\n');
+  assert.equal(remove('x = 1  # seclens: ignore[SL101] -- reviewed\n', 0, 'SL101'), 'x = 1  # -- reviewed\n');
+  assert.equal(remove('x = 1  # nosec  # seclens: ignore\n', 0, null), 'x = 1  # nosec\n');
+  assert.equal(remove('x = 1  # seclens: ignore[SL101,SL102]\n', 0, 'SL101'), 'x = 1  # seclens: ignore[SL102]\n');
+});

@@ -1,10 +1,10 @@
 // Code actions straight from Diagnostic.data: the rule's fix, "Ignore on this line", "Ignore in
-// this file", and a fix-all for the safe fixes (`source.fixAll.seclens`).
+// this file", "Remove unused suppression", and a fix-all for the safe fixes (`source.fixAll.seclens`).
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver';
 import { applyEdits, combineFixes } from '../engine/fixes';
-import { fileSuppressionEdit, suppressionEdit } from '../engine/suppress-edit';
-import type { DiagnosticData } from '../report/diagnostic';
-import { SOURCE } from '../report/diagnostic';
+import { fileSuppressionEdit, removeSuppressionEdit, suppressionEdit } from '../engine/suppress-edit';
+import type { DiagnosticData, UnusedData } from '../report/diagnostic';
+import { SOURCE, UNUSED_SUPPRESSION } from '../report/diagnostic';
 import type { Tree } from 'web-tree-sitter';
 import type { DocumentAnalyses } from './diagnostics';
 
@@ -31,6 +31,13 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
 
   for (const diagnostic of params.context.diagnostics as Diagnostic[]) {
     if (diagnostic.source !== SOURCE || !diagnostic.data) continue;
+    if (diagnostic.code === UNUSED_SUPPRESSION) {
+      const edit = wants(only, CodeActionKind.QuickFix) && removeSuppressionEdit(text, diagnostic.range, (diagnostic.data as UnusedData).unused);
+      if (edit) {
+        actions.push({ title: 'Remove unused suppression', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: [edit] } } });
+      }
+      continue;
+    }
     const data = diagnostic.data as DiagnosticData;
     if (data.fix && wants(only, CodeActionKind.QuickFix)) {
       actions.push({

@@ -33,6 +33,11 @@ export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string
   };
 }
 
+export interface UnusedData {
+  /** The unused name, or null for a bare marker. */
+  unused: string | null;
+}
+
 /** Faded hints for `seclens: ignore` names that silence nothing (not for rules switched off by settings). */
 export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules: readonly Rule[], config: Config): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -55,6 +60,7 @@ export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules:
       code: UNUSED_SUPPRESSION,
       source: SOURCE,
       message,
+      data: { unused: u.id } satisfies UnusedData,
     });
   }
   return out;
