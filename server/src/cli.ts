@@ -9,10 +9,10 @@ import { applyConfig, enabledRules } from './config/apply';
 import { GitignoreFilter } from './config/exclude';
 import { loadConfigFile, type ConfigFile } from './config/pyproject';
 import { PyprojectFinder, resolveFor } from './config/resolve';
-import { formatProblem } from './config/schema';
+import { formatProblem, type Config } from './config/schema';
 import type { UnusedSuppression } from './engine/suppressions';
 import { LEVEL_RANK, type Finding } from './engine/types';
-import { addFingerprints, Baseline } from './report/baseline';
+import { Baseline } from './report/baseline';
 import { unusedSuppressionDiagnostics } from './report/diagnostic';
 import { ruleDoc } from './report/markdown';
 import { formatReport, scanPaths, type FilePlan } from './scan';
@@ -91,10 +91,10 @@ async function scan(args: ScanArgs): Promise<number> {
   const finder = new PyprojectFinder(RULES);
   const gitignore = args.gitignore ? new GitignoreFilter() : undefined;
   const shown = new Set<string>();
-  const unused = new Map<string, UnusedSuppression[]>();
   let left = 0;
   const unusedOut: { path: string; line: number; column: number; message: string }[] = [];
 
+  const configs = new Map<string, Config>();
   const plan = (file: string): FilePlan | null => {
     const root = path.relative(cwd, path.resolve(file)).startsWith('..') ? undefined : cwd;
     const { config, problems } = resolveFor(file, finder, root, top, explicit);
@@ -105,30 +105,30 @@ async function scan(args: ScanArgs): Promise<number> {
       shown.add(line);
     }
     if (config.excluded) return null;
+    configs.set(file, config);
     return {
-      rules: enabledRules(RULES, config),
-      options: {
-        ignoreSuppressions: config.ignoreSuppressions,
-        onUnusedSuppressions: args.unusedSuppressions ? (u) => unused.set(file, u) : undefined,
-      },
-      post: (findings: Finding[], text: string, uri: string) => {
-        const kept = addFingerprints(applyConfig(findings, RULES, config), text);
-        const list = unused.get(file);
-        if (list) {
-          unused.delete(file);
-          const diagnostics = unusedSuppressionDiagnostics(list, RULES, config);
-          if (diagnostics.length > 0) unusedOut.push(...diagnostics.map((d) => ({ path: uri, line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message as string })));
-        }
-        if (!baseline) return kept;
-        const fresh = kept.filter((f) => baseline!.isNew(f, uri));
-        left += kept.length - fresh.length;
-        return fresh;
-      },
+      rules: enabledRules(RULES, config).map((r) => r.name),
+      ignoreSuppressions: config.ignoreSuppressions,
+      unused: args.unusedSuppressions,
     };
   };
+  const post = (file: string, uri: string, findings: Finding[], unused: UnusedSuppression[] | undefined): Finding[] => {
+    const config = configs.get(file)!;
+    configs.delete(file);
+    const kept = applyConfig(findings, RULES, config);
+    for (const d of unusedSuppressionDiagnostics(unused ?? [], RULES, config)) {
+      unusedOut.push({ path: uri, line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message as string });
+    }
+    if (!baseline) return kept;
+    const fresh = kept.filter((f) => baseline!.isNew(f, uri));
+    left += kept.length - fresh.length;
+    return fresh;
+  };
+
   const result = await scanPaths(args.paths, RULES, report, {
     skip: gitignore ? (file, dir) => gitignore.ignored(file, dir) : undefined,
-    prepare: plan,
+    plan,
+    post,
     progress: progressBar(args.progress),
   });
   let out = formatReport(result, args.format, RULES, VERSION);

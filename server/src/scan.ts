@@ -3,8 +3,10 @@ import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { initParser, parse } from './engine/parser';
 import type { Rule } from './engine/rule';
-import { analyze, type AnalyzeOptions } from './engine/run';
+import { analyze } from './engine/run';
+import type { UnusedSuppression } from './engine/suppressions';
 import type { Finding } from './engine/types';
+import { addFingerprints } from './report/baseline';
 import { toSarif, type FileFindings } from './report/sarif';
 
 export type Format = 'text' | 'json' | 'sarif';
@@ -20,15 +22,19 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Leaves out a file or (dir) a folder met while walking a folder; named paths are kept. */
   skip?: (file: string, dir: boolean) => boolean;
-  /** The rules and options for one file, or null to leave it out; `post` edits its findings. */
-  prepare?: (file: string) => FilePlan | null;
+  /** The settings for one file as plain data (so it can travel to a worker), or null to leave it out. */
+  plan?: (file: string) => FilePlan | null;
+  /** Edits a file's findings after analysis (settings, baseline); `unused` when the plan asked. */
+  post?: (file: string, uri: string, findings: Finding[], unused: UnusedSuppression[] | undefined) => Finding[];
   progress?: (done: number, total: number) => void;
 }
 
 export interface FilePlan {
-  rules: readonly Rule[];
-  options?: AnalyzeOptions;
-  post?: (findings: Finding[], text: string, uri: string) => Finding[];
+  /** Names of the rules to run. */
+  rules: string[];
+  ignoreSuppressions?: boolean;
+  /** Collect the `seclens: ignore` names that silence nothing. */
+  unused?: boolean;
 }
 
 /** Folders that hold no project source or are another tool's copy of packages. */
@@ -84,11 +90,14 @@ export async function scanPaths(paths: string[], rules: readonly Rule[], report:
   await initParser();
   const result: ScanResult = { files: [], scanned: 0, skipped: [], errors: 0 };
   const files = collect(paths, report, result, options.skip);
+  const subsets = new Map<string, readonly Rule[]>();
   let done = 0;
   for (const file of files) {
     options.progress?.(done++, files.length);
-    const plan = options.prepare ? options.prepare(file) : { rules };
+    const plan = options.plan ? options.plan(file) : { rules: rules.map((r) => r.name) };
     if (!plan) continue;
+    const key = plan.rules.join(',');
+    if (!subsets.has(key)) subsets.set(key, rules.filter((r) => plan.rules.includes(r.name)));
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
@@ -107,15 +116,18 @@ export async function scanPaths(paths: string[], rules: readonly Rule[], report:
     }
     const tree = parse(text);
     let findings: Finding[];
+    let unused: UnusedSuppression[] | undefined;
     try {
-      findings = analyze(tree, text, plan.rules, {
-        ...plan.options,
+      findings = analyze(tree, text, subsets.get(key)!, {
+        ignoreSuppressions: plan.ignoreSuppressions,
+        onUnusedSuppressions: plan.unused ? (u) => (unused = u) : undefined,
         onRuleError: (rule, error) => report(`rule ${rule.name} failed on ${file}: ${String(error)}`),
       });
     } finally {
       tree.delete();
     }
-    if (plan.post) findings = plan.post(findings, text, toUri(file));
+    findings = addFingerprints(findings, text);
+    if (options.post) findings = options.post(file, toUri(file), findings, unused);
     result.scanned++;
     if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
   }

@@ -26,7 +26,7 @@ const CONFIGURATION_TIMEOUT_MS = 5000;
 export class ConfigStore {
   private readonly resolved = new Map<string, DocConfig>();
   private readonly finder: PyprojectFinder;
-  /** Problems already shown, per file (or `settings`): shown again only once fixed and broken anew. */
+  /** Problems already shown, per file (or `settings\0<folder>`): shown again only once fixed and broken anew. */
   private readonly shown = new Map<string, Set<string>>();
   private folders: string[] = [];
   private pull = false;
@@ -64,26 +64,46 @@ export class ConfigStore {
     return this.folders.filter((f) => isInside(file, f)).sort((a, b) => b.length - a.length)[0];
   }
 
+  /**
+   * For a scan of closed files (the workspace scan): one settings request for the folder, then
+   * the settings of each file under it (its pyproject.toml, `exclude`) without more requests.
+   */
+  async forFolder(folderUri: string): Promise<(file: string) => DocConfig> {
+    const folder = toPath(folderUri);
+    const editor = editorLayer(await this.editorSettings(folderUri), folder, this.rules);
+    this.report(`settings\0${folder ?? ''}`, editor.problems);
+    return (file: string) => {
+      const { config, problems } = resolveFor(file, this.finder, folder, editor.layer);
+      if (config.source) this.report(config.source, problems);
+      return config;
+    };
+  }
+
+  private async editorSettings(scopeUri: string): Promise<unknown> {
+    if (!this.pull) return undefined;
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const raw = await Promise.race([
+        this.connection.workspace.getConfiguration({ scopeUri, section: 'seclens' }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, CONFIGURATION_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      return raw;
+    } catch (error) {
+      this.connection.console.warn(`seclens: could not read the settings for ${scopeUri}: ${String(error)}`);
+      return undefined;
+    }
+  }
+
   async load(uri: string): Promise<DocConfig> {
     const file = toPath(uri);
     const root = file ? this.folderOf(file) : undefined;
-    let raw: unknown;
-    if (this.pull) {
-      try {
-        let timer: NodeJS.Timeout | undefined;
-        raw = await Promise.race([
-          this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'seclens' }),
-          new Promise((resolve) => {
-            timer = setTimeout(resolve, CONFIGURATION_TIMEOUT_MS);
-          }),
-        ]);
-        clearTimeout(timer);
-      } catch (error) {
-        this.connection.console.warn(`seclens: could not read the settings for ${uri}: ${String(error)}`);
-      }
-    }
+    const raw = await this.editorSettings(uri);
     const editor = editorLayer(raw, root ?? (file ? path.dirname(file) : undefined), this.rules);
-    this.report('settings', editor.problems);
+    // Settings differ per folder: their problems are remembered per folder.
+    this.report(`settings\0${root ?? ''}`, editor.problems);
     const { config, problems } = resolveFor(file, this.finder, root, editor.layer);
     if (config.source) this.report(config.source, problems);
     this.resolved.set(uri, config);
@@ -98,7 +118,7 @@ export class ConfigStore {
     else this.shown.delete(source);
     if (fresh.length === 0) return;
     for (const p of fresh) this.connection.console.warn(`seclens: ${formatProblem(p)}`);
-    const where = source === 'settings' ? 'SecLens settings' : `SecLens: ${source}`;
+    const where = source.startsWith('settings\0') ? 'SecLens settings' : `SecLens: ${source}`;
     const text = fresh.map((p) => `${p.key}: ${p.message}`).join('; ');
     void this.connection.sendNotification('window/showMessage', { type: MessageType.Warning, message: `${where}: ${text}` });
   }
