@@ -31,7 +31,7 @@ const BENIGN = new Set([
   'delay', 'jitter', 'backoff', 'sleep', 'timeout', 'interval', 'retry', 'retries', 'wait', 'sample', 'sampling',
   'shuffle', 'shuffled', 'test', 'tests', 'mock', 'fake', 'dummy', 'color', 'colour', 'weight', 'weights', 'port',
   'image', 'download', 'upload', 'blob', 'object', 'segment', 'manifest', 'lock', 'idempotency', 'unique', 'uniq',
-  'seed', 'probability', 'percent', 'ratio', 'offset', 'splay', 'spread', 'skew', 'latency', 'demo', 'example',
+  'seed', 'boundary', 'filler', 'padding', 'probability', 'percent', 'ratio', 'offset', 'splay', 'spread', 'skew', 'latency', 'demo', 'example',
 ]);
 
 export type Verdict = 'security' | 'benign' | 'unknown';

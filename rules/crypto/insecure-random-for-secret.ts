@@ -67,7 +67,11 @@ const PICKS = new Set(['choice', 'choices', 'sample', 'shuffle']);
  * function's name, and a bare `key` picked from a collection (`key = random.choice(keys)`) is a
  * lookup key unless it is built character by character (`"".join(random.choice(...) ...)`).
  */
+/** Functions whose values are never real secrets: MIME boundaries, tests, fakes. */
+const NOT_SECRET_FUNCTIONS = new Set(['boundary', 'test', 'tests', 'mock', 'fake', 'dummy', 'example', 'demo', 'fixture', 'factory']);
+
 function makesSecret(site: CallSite): boolean {
+  if (functionWords(site.node).some((w) => NOT_SECRET_FUNCTIONS.has(w))) return false;
   let deciding = targetWords(site.node);
   let verdict = judge(deciding);
   if (verdict === 'unknown') {

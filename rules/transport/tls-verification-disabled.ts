@@ -80,8 +80,8 @@ function enclosingText(node: Node): string {
   return (fn ?? node).text;
 }
 
-/** Inside `if conf.insecure:` or `if not verify_ssl:`: an explicit, configured opt-out. */
-const OPT_OUT = /insecure|verify|no_?ssl|skip_?tls|tls_?skip|ssl_?skip|allow_?self_?signed|self_?signed/i;
+/** Inside `if conf.insecure:`, `if not verify_ssl:` or `if not server_hostname:`: an explicit opt-out, or no name to check. */
+const OPT_OUT = /insecure|verify|hostname|no_?ssl|skip_?tls|tls_?skip|ssl_?skip|allow_?self_?signed|self_?signed/i;
 function optedOut(node: Node): boolean {
   for (let p = node.parent; p && p.type !== 'function_definition'; p = p.parent) {
     if (p.type === 'if_statement' && OPT_OUT.test(p.childForFieldName('condition')?.text ?? '')) return true;
