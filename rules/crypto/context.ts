@@ -128,3 +128,22 @@ export function purposeOf(node: Node, data: Node[] = [], keyIsSecret = true): Ve
   if (inData !== 'unknown') return inData;
   return judge(functionWords(node), keyIsSecret);
 }
+
+/**
+ * The value last assigned to the plain name `node` before it, in its function (or at module
+ * level): `aesgcm` in `aesgcm = AESGCM(key); aesgcm.encrypt(...)`. Null when there is none.
+ */
+export function bindingOf(node: Node | null | undefined, root: Node): Node | null {
+  if (node?.type !== 'identifier') return null;
+  const fn = enclosingFunction(node);
+  for (const scope of fn ? [fn, root] : [root]) {
+    let found: Node | null = null;
+    for (const a of scope.descendantsOfType('assignment')) {
+      if (!a || a.startIndex > node.startIndex) continue;
+      if (scope === root && fn && enclosingFunction(a)) continue;
+      if (a.childForFieldName('left')?.text === node.text) found = a.childForFieldName('right');
+    }
+    if (found) return found;
+  }
+  return null;
+}

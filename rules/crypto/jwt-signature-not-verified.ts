@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { matchesAny } from '../../server/src/engine/names';
 import type { Rule } from '../../server/src/engine/rule';
 import { sinkName } from '../support';
-import { stringText } from './context';
+import { bindingOf, stringText } from './context';
 
 const DECODE = ['jwt.decode', 'jwt.api_jwt.decode', 'jwt.PyJWT().decode', 'jose.jwt.decode'];
 const ENCODE = ['jwt.encode', 'jwt.api_jwt.encode', 'jwt.PyJWT().encode', 'jose.jwt.encode', 'jose.jws.sign'];
@@ -72,7 +72,9 @@ const rule: Rule = {
       ctx.report({ node: verify.parent?.type === 'keyword_argument' ? verify.parent : verify, message: `\`verify=False\` makes ${sinkName(site)} return the claims without checking the signature, so anyone can forge a token (any user, any role). Verify it: pass the key and algorithms=["RS256"] (or the algorithm you issue).` });
       return;
     }
-    const off = verifySignatureOff(site.keywords.get('options'));
+    const options = site.keywords.get('options');
+    // The literal pair, or (for `options=opts` bound earlier) the argument at the call.
+    const off = verifySignatureOff(options) ?? (verifySignatureOff(bindingOf(options, ctx.tree.rootNode) ?? undefined) && options?.parent);
     if (off) {
       ctx.report({ node: off, message: `\`"verify_signature": False\` makes ${sinkName(site)} trust the claims without checking the signature, so anyone can forge a token. Verify it with the issuer's key and algorithms=[...]; to read the key id first, use jwt.get_unverified_header().` });
       return;

@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { matchesAny } from '../../server/src/engine/names';
-import type { CallSite, Rule } from '../../server/src/engine/rule';
+import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { BLOCK_PYCRYPTO_CALLS, isConstantBytes, MODES } from './ciphers';
+import { bindingOf } from './context';
 
 /** cryptography modes whose first argument is the IV or nonce. */
 const MODE_IV = ['CBC', 'CFB', 'CFB8', 'OFB', 'CTR', 'GCM', 'XTS'].map((m) => `${MODES}.${m}`);
@@ -9,7 +10,18 @@ const MODE_IV = ['CBC', 'CFB', 'CFB8', 'OFB', 'CTR', 'GCM', 'XTS'].map((m) => `$
 const AEAD = ['AESGCM', 'AESCCM', 'AESOCB3', 'AESSIV', 'ChaCha20Poly1305', 'AESGCMSIV'].map((c) => `cryptography.hazmat.primitives.ciphers.aead.${c}().encrypt`);
 const STREAM_PYCRYPTO = ['Crypto', 'Cryptodome'].flatMap((r) => ['ChaCha20', 'Salsa20', 'ChaCha20_Poly1305'].map((c) => `${r}.Cipher.${c}.new`));
 
-function ivArg(site: CallSite): Node | undefined {
+const AEAD_CLASSES = AEAD.map((q) => q.replace(/\(\)\.encrypt$/, ''));
+
+/** `aesgcm.encrypt(nonce, ...)` where `aesgcm = AESGCM(key)` earlier in the function. */
+function isAeadObjectEncrypt(site: CallSite, ctx: Ctx): boolean {
+  const callee = site.callee;
+  if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'encrypt') return false;
+  const bound = bindingOf(callee.childForFieldName('object'), ctx.tree.rootNode);
+  return bound?.type === 'call' && matchesAny(ctx.names.resolve(bound.childForFieldName('function')), AEAD_CLASSES);
+}
+
+function ivArg(site: CallSite, ctx: Ctx): Node | undefined {
+  if (isAeadObjectEncrypt(site, ctx)) return site.keywords.get('nonce') ?? site.positional[0];
   if (matchesAny(site.qname, MODE_IV)) return site.keywords.get('initialization_vector') ?? site.keywords.get('nonce') ?? site.keywords.get('tweak') ?? site.positional[0];
   if (matchesAny(site.qname, AEAD)) return site.keywords.get('nonce') ?? site.positional[0];
   if (matchesAny(site.qname, BLOCK_PYCRYPTO_CALLS)) return site.keywords.get('iv') ?? site.keywords.get('IV') ?? site.keywords.get('nonce') ?? site.positional[2];
@@ -47,7 +59,7 @@ const rule: Rule = {
     ],
   },
   onCall(site, ctx) {
-    const iv = ivArg(site);
+    const iv = ivArg(site, ctx);
     if (!iv || !isConstantBytes(iv, ctx)) return;
     ctx.report({
       node: iv,
