@@ -8,6 +8,7 @@ import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import pathTraversal from './path/path-traversal';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
 
@@ -22,4 +23,5 @@ export const RULES: readonly Rule[] = [
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
+  pathTraversal,
 ];

@@ -1,0 +1,99 @@
+// Shared readings for the path rules: what a path expression is made of, the assignment a
+// name got its value from, and the level of a path finding under the dataflow model.
+import type { Node } from 'web-tree-sitter';
+import { sourcesFor, type Value } from '../../server/src/engine/dataflow';
+import { matchesAny } from '../../server/src/engine/names';
+import type { Ctx } from '../../server/src/engine/rule';
+import type { Level } from '../../server/src/engine/types';
+
+export const JOIN = ['os.path.join', 'posixpath.join', 'ntpath.join'];
+const NORMALIZE = ['os.path.normpath', 'os.path.abspath', 'os.path.realpath', 'posixpath.normpath', 'os.path.expanduser'];
+export const PATH_CLASSES = ['pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.PurePosixPath'];
+
+/** The enclosing function (or the module) of `node`. */
+export function bodyOf(node: Node): Node {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'module') return p;
+  return node;
+}
+
+/**
+ * The right-hand side of the last plain assignment `name = <rhs>` before `use` in the same
+ * function (or module): one step back through a variable, to see how a path was built.
+ */
+export function assignedFrom(use: Node, ctx: Ctx): Node | null {
+  if (use.type !== 'identifier') return null;
+  const scope = bodyOf(use);
+  let best: Node | null = null;
+  const visit = (n: Node) => {
+    if (n.startIndex >= use.startIndex) return;
+    if (n !== scope && (n.type === 'function_definition' || n.type === 'class_definition')) return;
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === use.text && right) best = right;
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(scope);
+  return best;
+}
+
+function hasSlash(node: Node | null): boolean {
+  return !!node && node.type === 'string' && /[/\\]/.test(node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join(''));
+}
+
+/**
+ * The tainted parts of `node` that are appended to a directory: `os.path.join(base, name)`,
+ * `Path(base) / name`, `f"{base}/{name}"`, `"/srv/" + name`. Empty when the path is used whole.
+ */
+export function joinedParts(node: Node, ctx: Ctx): Node[] {
+  const tainted = (n: Node | null): n is Node => !!n && sourcesFor(ctx.valueOf(n), 'path', true).length > 0;
+  switch (node.type) {
+    case 'call': {
+      const q = ctx.names.resolve(node.childForFieldName('function'));
+      const args = node.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment') ?? [];
+      if (matchesAny(q, [...JOIN, ...PATH_CLASSES])) return [...(args[0] ? joinedParts(args[0], ctx) : []), ...args.slice(1).filter(tainted)];
+      // Normalising keeps what the path was built from: `os.path.normpath(os.path.join(base, name))`.
+      if (matchesAny(q, NORMALIZE) && args[0]) return joinedParts(args[0], ctx);
+      // `"{}/{}".format(base, name)`
+      const fn = node.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' && hasSlash(fn.childForFieldName('object'))) return args.filter(tainted);
+      return [];
+    }
+    case 'binary_operator': {
+      const op = node.childForFieldName('operator')?.type;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (op === '/') return [...(left ? joinedParts(left, ctx) : []), ...(tainted(right) ? [right] : [])];
+      if (op === '+' && (hasSlash(left) || /sep$/.test(left?.text ?? '') || (left?.type === 'binary_operator' && joinedParts(left, ctx).length === 0 && /[/\\]|sep/.test(left.text)))) return tainted(right) ? [right] : [];
+      if (op === '%' && hasSlash(left)) return tainted(right) ? [right] : [];
+      return [];
+    }
+    case 'string': {
+      const literal = node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
+      if (!/[/\\]/.test(literal)) return [];
+      return node.namedChildren
+        .filter((c) => c?.type === 'interpolation')
+        .map((c) => c!.childForFieldName('expression') ?? c!.namedChild(0))
+        .filter(tainted);
+    }
+    case 'parenthesized_expression':
+      return node.namedChild(0) ? joinedParts(node.namedChild(0)!, ctx) : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The level of a path finding. Request and network data choose the path: error. A parameter,
+ * file contents, argv or the environment appended to a directory (`join(BASE, name)`): the
+ * author meant to confine it and `../` escapes: warning. A whole path handed in by the caller
+ * (`def load(path): open(path)`), an operator's command line, data of unknown origin and
+ * constants: nothing, since every file-handling helper would be flagged otherwise.
+ */
+export function pathLevel(value: Value, joined: boolean): Level | null {
+  const sources = sourcesFor(value, 'path');
+  if (sources.some((s) => s.kind === 'request' || s.kind === 'network')) return 'error';
+  if (joined && sources.length > 0) return 'warning';
+  return null;
+}
