@@ -8,7 +8,9 @@ import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import archiveMemberPathTraversal from './path/archive-member-path-traversal';
 import pathTraversal from './path/path-traversal';
+import tarfileExtractionWithoutFilter from './path/tarfile-extraction-without-filter';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
 
@@ -24,4 +26,6 @@ export const RULES: readonly Rule[] = [
   requestWithoutTimeout,
   lockNameFromParameter,
   pathTraversal,
+  tarfileExtractionWithoutFilter,
+  archiveMemberPathTraversal,
 ];

@@ -97,3 +97,36 @@ export function pathLevel(value: Value, joined: boolean): Level | null {
   if (joined && sources.length > 0) return 'warning';
   return null;
 }
+
+/**
+ * What a name was bound to before `use` in its function (or module): the value of the last
+ * `name = <expr>` or `with <expr> as name`. Null when bound otherwise (a parameter, a loop).
+ */
+export function boundTo(use: Node, ctx: Ctx): Node | null {
+  if (use.type !== 'identifier') return null;
+  const scope = bodyOf(use);
+  let best: Node | null = null;
+  const visit = (n: Node) => {
+    if (n.startIndex >= use.startIndex) return;
+    if (n !== scope && (n.type === 'function_definition' || n.type === 'class_definition')) return;
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === use.text && right) best = right;
+    } else if (n.type === 'as_pattern') {
+      const alias = n.childForFieldName('alias')?.namedChild(0);
+      if (alias?.type === 'identifier' && alias.text === use.text && n.namedChild(0)) best = n.namedChild(0);
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(scope);
+  return best;
+}
+
+/** The qualified name of the call that made the receiver of a method call: `tarfile.open` for `tarfile.open(p).extractall()` and for `tar.extractall()` after `with tarfile.open(p) as tar`. */
+export function receiverFactory(receiver: Node | null, ctx: Ctx): string | null {
+  if (!receiver) return null;
+  const made = receiver.type === 'call' ? receiver : boundTo(receiver, ctx);
+  if (made?.type !== 'call') return null;
+  return ctx.names.resolve(made.childForFieldName('function'));
+}
