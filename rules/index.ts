@@ -9,8 +9,12 @@ import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import archiveMemberPathTraversal from './path/archive-member-path-traversal';
+import hardcodedTempPath from './path/hardcoded-temp-path';
+import insecureTempFile from './path/insecure-temp-file';
 import pathTraversal from './path/path-traversal';
+import permissiveUmask from './path/permissive-umask';
 import tarfileExtractionWithoutFilter from './path/tarfile-extraction-without-filter';
+import worldWritablePermissions from './path/world-writable-permissions';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
 
@@ -28,4 +32,8 @@ export const RULES: readonly Rule[] = [
   pathTraversal,
   tarfileExtractionWithoutFilter,
   archiveMemberPathTraversal,
+  insecureTempFile,
+  hardcodedTempPath,
+  worldWritablePermissions,
+  permissiveUmask,
 ];

@@ -35,6 +35,13 @@ export function assignedFrom(use: Node, ctx: Ctx): Node | null {
     for (const c of n.namedChildren) if (c) visit(c);
   };
   visit(scope);
+  if (!best && scope.type === 'function_definition') {
+    // A module constant: `STATE_DIR = "/var/lib/x"` at top level.
+    for (const stmt of ctx.tree.rootNode.namedChildren) {
+      const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
+      if (a?.type === 'assignment' && a.childForFieldName('left')?.text === use.text && a.childForFieldName('right')) best = a.childForFieldName('right');
+    }
+  }
   return best;
 }
 
