@@ -2,6 +2,7 @@
 import type { Rule } from '../server/src/engine/rule';
 import lockNameFromParameter from './concurrency/lock-name-from-parameter';
 import unsafeDeserialization from './deserialization/unsafe-deserialization';
+import unsafeXmlParsing from './deserialization/unsafe-xml-parsing';
 import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   exceptionTextInResponse,
   unsafeYamlLoad,
   unsafeDeserialization,
+  unsafeXmlParsing,
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
