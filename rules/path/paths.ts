@@ -3,8 +3,9 @@
 import type { Node } from 'web-tree-sitter';
 import { sourcesFor, type Value } from '../../server/src/engine/dataflow';
 import { matchesAny } from '../../server/src/engine/names';
-import type { Ctx } from '../../server/src/engine/rule';
-import type { Level } from '../../server/src/engine/types';
+import { insertAt } from '../../server/src/engine/fixes';
+import type { CallSite, Ctx } from '../../server/src/engine/rule';
+import type { Level, TextEdit } from '../../server/src/engine/types';
 
 export const JOIN = ['os.path.join', 'posixpath.join', 'ntpath.join'];
 const NORMALIZE = ['os.path.normpath', 'os.path.abspath', 'os.path.realpath', 'posixpath.normpath', 'os.path.expanduser'];
@@ -136,4 +137,17 @@ export function receiverFactory(receiver: Node | null, ctx: Ctx): string | null 
   const made = receiver.type === 'call' ? receiver : boundTo(receiver, ctx);
   if (made?.type !== 'call') return null;
   return ctx.names.resolve(made.childForFieldName('function'));
+}
+
+/** An edit appending `text` (e.g. `filter="data"`) as the last argument of a call; a trailing comma is kept. */
+export function appendArgument(site: CallSite, text: string): TextEdit | null {
+  const list = site.node.childForFieldName('arguments');
+  if (list?.type !== 'argument_list') return null;
+  const close = list.lastChild;
+  if (close?.type !== ')') return null;
+  const before = close.previousSibling;
+  if (site.args.length === 0) return insertAt({ line: close.startPosition.row, character: close.startPosition.column }, text);
+  if (before?.type === ',') return insertAt({ line: before.endPosition.row, character: before.endPosition.column }, ` ${text},`);
+  const last = site.args[site.args.length - 1];
+  return insertAt({ line: last.endPosition.row, character: last.endPosition.column }, `, ${text}`);
 }

@@ -1,10 +1,9 @@
 import type { Node } from 'web-tree-sitter';
-import { insertAt } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { sinkName } from '../support';
-import { receiverFactory } from './paths';
+import { appendArgument, receiverFactory } from './paths';
 
 /** Calls that return a `tarfile.TarFile`. */
 const TAR_FACTORIES = [
@@ -12,21 +11,10 @@ const TAR_FACTORIES = [
   'tarfile.TarFile.bz2open', 'tarfile.TarFile.xzopen', 'tarfile.TarFile.zstopen',
 ];
 
-/** `filter="data"` added as the last argument, after a trailing comma if there is one. */
+/** `filter="data"` added as the last argument. */
 function filterFix(site: CallSite): Fix | undefined {
-  const list = site.node.childForFieldName('arguments');
-  if (list?.type !== 'argument_list') return undefined;
-  const close = list.lastChild;
-  if (close?.type !== ')') return undefined;
-  const before = close.previousSibling;
-  // `f(a,\n)` keeps its trailing comma: `f(a, filter="data",\n)`.
-  const text = site.args.length === 0 ? 'filter="data"' : before?.type === ',' ? ' filter="data",' : ', filter="data"';
-  const at = site.args.length === 0 ? close.startPosition : before?.type === ',' ? before.endPosition : (site.args[site.args.length - 1] as Node).endPosition;
-  return {
-    title: 'Extract with filter="data"',
-    safe: false,
-    edits: [insertAt({ line: at.row, character: at.column }, text)],
-  };
+  const edit = appendArgument(site, 'filter="data"');
+  return edit ? { title: 'Extract with filter="data"', safe: false, edits: [edit] } : undefined;
 }
 
 /** A name such as `tar`, `tarball`, `tar_file` for an object bound elsewhere (a parameter), in a file that imports tarfile. */
