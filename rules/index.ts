@@ -1,6 +1,7 @@
 // The registry: the only place a rule is registered. Keep the list sorted by code.
 import type { Rule } from '../server/src/engine/rule';
 import lockNameFromParameter from './concurrency/lock-name-from-parameter';
+import unpinnedModelDownload from './deserialization/unpinned-model-download';
 import unsafeDeserialization from './deserialization/unsafe-deserialization';
 import unsafeXmlParsing from './deserialization/unsafe-xml-parsing';
 import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   unsafeYamlLoad,
   unsafeDeserialization,
   unsafeXmlParsing,
+  unpinnedModelDownload,
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
