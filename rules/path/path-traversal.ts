@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { rangeOf, traceFor } from '../../server/src/engine/dataflow';
+import { rangeOf, traceFor, union } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, insertAt } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
@@ -135,11 +135,13 @@ const rule: Rule = {
       // How the path was built: here, or one assignment back (`path = os.path.join(BASE, name)`).
       const built = ['identifier'].includes(arg.type) ? assignedFrom(arg, ctx) ?? arg : arg;
       const parts = joinedParts(built, ctx);
-      const level = pathLevel(value, parts.length > 0);
+      // For a joined path, what matters is what was appended, not who chose the base directory.
+      const appended = parts.length > 0 ? union(parts.map((p) => ctx.valueOf(p))) : value;
+      const level = pathLevel(value, parts.length > 0 && pathLevel(appended, true) !== null);
       if (!level) continue;
       // Methods named like file operations on any object (`x.save()`, `p.unlink()`): only request data.
       if (generic && level !== 'error') continue;
-      const origin = describeValue(value, 'path');
+      const origin = describeValue(level === 'error' ? value : appended, 'path');
       const fn = sinkName(site);
       const message = parts.length > 0
         ? `${fn} ${sink.what} a file whose name is joined from ${origin}: \`../\` or an absolute part escapes the intended directory. Use os.path.basename()/secure_filename() on the name, send_from_directory(), or resolve the path and check it stays inside the base directory.`
@@ -149,7 +151,7 @@ const rule: Rule = {
         level,
         confidence: level === 'error' ? 'high' : 'medium',
         message,
-        trace: traceFor(value, 'path', { range: rangeOf(arg), message: `reaches ${fn}` }),
+        trace: traceFor(level === 'error' ? value : appended, 'path', { range: rangeOf(arg), message: `reaches ${fn}` }),
         fix: basenameFix(built, parts, ctx),
       });
     }

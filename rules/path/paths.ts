@@ -51,6 +51,32 @@ function hasSlash(node: Node | null): boolean {
 }
 
 /**
+ * A file name with a constant prefix in the same path component: `"qrouter-" + rid`,
+ * `"netns-%s" % name`, `f"lease-{mac}"`. `..` cannot climb out of it (`dir/qrouter-../x` needs a
+ * directory literally named `qrouter-..`), so such a part is not a traversal.
+ */
+function prefixed(node: Node): boolean {
+  const lead = (s: Node | null | undefined) => {
+    if (s?.type !== 'string') return false;
+    const first = s.namedChildren.find((c) => c?.type !== 'string_start');
+    if (first?.type !== 'string_content') return false;
+    const head = /%|\{/.test(first.text) ? first.text.slice(0, first.text.search(/%|\{/)) : first.text;
+    return head.length > 0 && !/[/\\]/.test(head) && head !== '.';
+  };
+  if (node.type === 'string') return lead(node);
+  if (node.type === 'binary_operator') {
+    const op = node.childForFieldName('operator')?.type;
+    if (op === '+') return lead(node.childForFieldName('left')) || (node.childForFieldName('left')?.type === 'binary_operator' && prefixed(node.childForFieldName('left')!));
+    if (op === '%') return lead(node.childForFieldName('left'));
+  }
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') return lead(fn.childForFieldName('object'));
+  }
+  return false;
+}
+
+/**
  * The tainted parts of `node` that are appended to a directory: `os.path.join(base, name)`,
  * `Path(base) / name`, `f"{base}/{name}"`, `"/srv/" + name`. Empty when the path is used whole.
  */
@@ -60,7 +86,7 @@ export function joinedParts(node: Node, ctx: Ctx): Node[] {
     case 'call': {
       const q = ctx.names.resolve(node.childForFieldName('function'));
       const args = node.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment') ?? [];
-      if (matchesAny(q, [...JOIN, ...PATH_CLASSES])) return [...(args[0] ? joinedParts(args[0], ctx) : []), ...args.slice(1).filter(tainted)];
+      if (matchesAny(q, [...JOIN, ...PATH_CLASSES])) return [...(args[0] ? joinedParts(args[0], ctx) : []), ...args.slice(1).filter((a) => tainted(a) && !prefixed(a))];
       // Normalising keeps what the path was built from: `os.path.normpath(os.path.join(base, name))`.
       if (matchesAny(q, NORMALIZE) && args[0]) return joinedParts(args[0], ctx);
       // `"{}/{}".format(base, name)`
@@ -80,8 +106,9 @@ export function joinedParts(node: Node, ctx: Ctx): Node[] {
     case 'string': {
       const literal = node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
       if (!/[/\\]/.test(literal)) return [];
+      // `f"{base}/{name}"` appends name; in `f"{base}/lease-{name}"` it sits behind a constant prefix.
       return node.namedChildren
-        .filter((c) => c?.type === 'interpolation')
+        .filter((c) => c?.type === 'interpolation' && !(c.previousNamedSibling?.type === 'string_content' && !/[/\\]$/.test(c.previousNamedSibling.text)))
         .map((c) => c!.childForFieldName('expression') ?? c!.namedChild(0))
         .filter(tainted);
     }

@@ -170,7 +170,11 @@ const PURE = [
 export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
   { names: ['shlex.quote', 'pipes.quote'], kinds: ['shell'] },
   {
-    names: ['os.path.basename', 'posixpath.basename', 'werkzeug.utils.secure_filename', '*.secure_filename', '*.safe_join', 'flask.safe_join'],
+    // Directory listings name files that are already there: joining them back stays inside.
+    names: [
+      'os.path.basename', 'posixpath.basename', 'werkzeug.utils.secure_filename', '*.secure_filename', '*.safe_join', 'flask.safe_join',
+      'os.listdir', 'os.scandir', 'os.walk', 'glob.glob', 'glob.iglob',
+    ],
     kinds: ['path'],
   },
   {
