@@ -4,6 +4,7 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { isTrue, reportFlow, sinkName } from '../support';
+import { boundTo } from '../path/paths';
 
 interface Parser {
   /** Module prefixes (qualified) and the functions that parse a document. */
@@ -37,6 +38,15 @@ const PARSERS: Parser[] = [
     risk: 'lxml before 5.0 resolves external entities by default, so `<!ENTITY x SYSTEM "file:///etc/shadow">` reads local files into the result (XXE), and entity expansion can exhaust memory',
   },
 ];
+
+/** Parser objects that are fed a document later, and defusedxml's factory for each. */
+const PARSER_OBJECTS: Record<string, string | undefined> = {
+  'xml.sax.make_parser': 'defusedxml.sax.make_parser',
+  'xml.sax.expatreader.create_parser': 'defusedxml.expatreader.create_parser',
+  'xml.etree.ElementTree.XMLParser': 'defusedxml.ElementTree.XMLParser',
+  'xml.etree.cElementTree.XMLParser': 'defusedxml.ElementTree.XMLParser',
+  'xml.parsers.expat.ParserCreate': undefined,
+};
 
 const PARSER_CTORS = ['lxml.etree.XMLParser', 'lxml.etree.XMLPullParser', 'lxml.etree.iterparse'];
 const XMLRPC_SERVERS = [
@@ -121,6 +131,28 @@ const rule: Rule = {
         node: site.callee ?? site.node,
         message: `${sinkName(site)} parses XML-RPC requests from the network with the standard library: gzip-compressed bodies and entity expansion can exhaust memory. Call defusedxml.xmlrpc.monkey_patch() at start-up, or move to a JSON API.`,
       });
+      return;
+    }
+    // A parser object built first: `p = xml.sax.make_parser(); p.parse(src)`, `p = ET.XMLParser(); p.feed(data)`.
+    const callee = site.callee;
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text ?? '' : '';
+    if (['parse', 'feed'].includes(method) && !parserFor(site.qname)) {
+      const receiver = callee!.childForFieldName('object');
+      const made = receiver?.type === 'call' ? receiver : receiver ? boundTo(receiver, ctx) : null;
+      const factory = made?.type === 'call' ? ctx.names.resolve(made.childForFieldName('function')) : null;
+      const known = Object.entries(PARSER_OBJECTS).find(([q]) => factory === q);
+      const doc = site.positional[0];
+      if (!known || !doc || !made) return;
+      const [q, defused] = known;
+      const name = sinkName(site);
+      const fn = made.childForFieldName('function')!;
+      const fix: Fix | undefined = defused
+        ? { title: `Build the parser with ${defused}()`, safe: false, edits: compact([replaceNode(fn, defused), ensureImport(ctx.tree, ctx.text, defused.slice(0, defused.lastIndexOf('.')))]) }
+        : undefined;
+      reportFlow(ctx, callee!, ctx.valueOf(doc), 'xml', name, (origin) =>
+        `XML from ${origin} is parsed by a parser from \`${q}()\`: ${EXPAT_RISK}. ${defused ? `Build it with ${defused}() (package defusedxml).` : 'Use defusedxml.'}`,
+        fix,
+      );
       return;
     }
     const found = parserFor(site.qname);
