@@ -70,7 +70,9 @@ export function pathGuardedNames(test: Node | null, names: Names, out: string[] 
   if (test.type === 'comparison_operator') {
     const ops = test.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ');
     const [left, right] = [test.namedChild(0), test.namedChild(1)];
-    if (ops === 'in' && left?.type === 'string' && left.text.includes('..') && right?.type === 'identifier') out.push(right.text);
+    // `".." in name`, `"/" in name`, `os.sep in name`: a name without them cannot climb.
+    const climbs = left?.type === 'string' ? /\.\.|\/|\\\\/.test(left.text) : /(^|\.)(sep|altsep)$/.test(names.resolve(left) ?? '');
+    if (ops === 'in' && climbs && right?.type === 'identifier') out.push(right.text);
     // `os.path.commonpath([base, full]) != base`
     if (ops === '!=' && left?.type === 'call' && /commonpath$/.test(names.resolve(left.childForFieldName('function')) ?? '')) {
       const list = left.childForFieldName('arguments')?.namedChild(0);
