@@ -1,11 +1,11 @@
 import type { Node } from 'web-tree-sitter';
-import { rangeOf, traceFor, union } from '../../server/src/engine/dataflow';
+import { rangeOf, sourcesFor, traceFor, union, type Value } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, insertAt } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { describeValue, sinkName } from '../support';
-import { assignedFrom, JOIN, joinedParts, PATH_CLASSES, pathLevel } from './paths';
+import { assignedFrom, boundTo, JOIN, joinedParts, PATH_CLASSES, pathLevel } from './paths';
 
 interface Sink {
   names: string[];
@@ -47,6 +47,22 @@ const PATH_METHODS = new Set([
   'symlink_to', 'chmod', 'iterdir',
 ]);
 
+/** Path methods whose names other types share (`str.replace`, `zipfile.ZipFile.open`). */
+const AMBIGUOUS_METHODS = new Set(['open', 'rename', 'replace', 'chmod', 'mkdir', 'touch']);
+
+/** `Path(...)`, `Path(a) / b`, `p.resolve()`. */
+function isPathExpr(node: Node | null, ctx: Ctx): boolean {
+  if (!node) return false;
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    if (matchesAny(ctx.names.resolve(fn), PATH_CLASSES)) return true;
+    return fn?.type === 'attribute' && ['resolve', 'absolute', 'joinpath', 'with_name', 'with_suffix'].includes(fn.childForFieldName('attribute')?.text ?? '') && isPathExpr(fn.childForFieldName('object'), ctx);
+  }
+  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.type === '/') return isPathExpr(node.childForFieldName('left'), ctx);
+  if (node.type === 'parenthesized_expression') return isPathExpr(node.namedChild(0), ctx);
+  return false;
+}
+
 function argOf(site: CallSite, pos: number, kw: string): Node | undefined {
   return site.keywords.get(kw) ?? site.positional[pos];
 }
@@ -68,12 +84,22 @@ function pathArgs(site: CallSite, ctx: Ctx): { nodes: Node[]; what: string } | n
     return { nodes: [receiver], what: method.startsWith('read') || method === 'open' || method === 'iterdir' ? 'reads' : 'writes' };
   }
   // `(Path(base) / name).write_text()`, or a variable built from Path: only request data counts.
+  // `open`, `rename` and `replace` are also str/file methods: only when the receiver is visibly a Path.
   if (PATH_METHODS.has(method) && (receiver.type === 'identifier' || receiver.type === 'parenthesized_expression')) {
-    return { nodes: [receiver], what: 'acts on', };
+    if (AMBIGUOUS_METHODS.has(method) && !isPathExpr(receiver.type === 'identifier' ? boundTo(receiver, ctx) : receiver.namedChild(0), ctx)) return null;
+    return { nodes: [receiver], what: 'acts on' };
   }
   // werkzeug's `FileStorage.save(dst)`: `request.files["f"].save(os.path.join(UPLOAD, name))`
   if (method === 'save' && site.positional[0]) return { nodes: [site.positional[0]], what: 'writes' };
   return null;
+}
+
+/** Parameters named as identifiers (`router_id`, `uuid`): validated ids in the code we target, not file names. */
+const ID_NAME = /(^|_)(id|uuid|pk)$/i;
+
+function onlyIdentifiers(value: Value): boolean {
+  const sources = sourcesFor(value, 'path');
+  return sources.length > 0 && sources.every((s) => s.kind === 'param' && ID_NAME.test(s.name));
 }
 
 /** `os.path.join(BASE, name)` -> `os.path.join(BASE, os.path.basename(name))` when the name is the last part. */
@@ -137,7 +163,7 @@ const rule: Rule = {
       const parts = joinedParts(built, ctx);
       // For a joined path, what matters is what was appended, not who chose the base directory.
       const appended = parts.length > 0 ? union(parts.map((p) => ctx.valueOf(p))) : value;
-      const level = pathLevel(value, parts.length > 0 && pathLevel(appended, true) !== null);
+      const level = pathLevel(value, parts.length > 0 && pathLevel(appended, true) !== null && !onlyIdentifiers(appended));
       if (!level) continue;
       // Methods named like file operations on any object (`x.save()`, `p.unlink()`): only request data.
       if (generic && level !== 'error') continue;
