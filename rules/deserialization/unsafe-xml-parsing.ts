@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import type { Value } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
@@ -53,6 +54,11 @@ const XMLRPC_SERVERS = [
   'xmlrpc.server.SimpleXMLRPCServer', 'xmlrpc.server.DocXMLRPCServer', 'xmlrpc.server.MultiPathXMLRPCServer',
   'SimpleXMLRPCServer.SimpleXMLRPCServer', 'DocXMLRPCServer.DocXMLRPCServer',
 ];
+
+/** XML read from a file is a warning, like a path parameter: files are where XML normally lives. */
+function fileAsWeak(value: Value): Value {
+  return { sources: value.sources.map((s) => (s.kind === 'file' ? { ...s, strong: false } : s)) };
+}
 
 function parserFor(qname: string | null): { parser: Parser; fn: string } | null {
   if (!qname) return null;
@@ -149,7 +155,7 @@ const rule: Rule = {
       const fix: Fix | undefined = defused
         ? { title: `Build the parser with ${defused}()`, safe: false, edits: compact([replaceNode(fn, defused), ensureImport(ctx.tree, ctx.text, defused.slice(0, defused.lastIndexOf('.')))]) }
         : undefined;
-      reportFlow(ctx, callee!, ctx.valueOf(doc), 'xml', name, (origin) =>
+      reportFlow(ctx, callee!, fileAsWeak(ctx.valueOf(doc)), 'xml', name, (origin) =>
         `XML from ${origin} is parsed by a parser from \`${q}()\`: ${EXPAT_RISK}. ${defused ? `Build it with ${defused}() (package defusedxml).` : 'Use defusedxml.'}`,
         fix,
       );
@@ -163,7 +169,7 @@ const rule: Rule = {
     if (!doc) return;
     const { parser, fn } = found;
     const name = sinkName(site);
-    reportFlow(ctx, site.callee ?? site.node, ctx.valueOf(doc), 'xml', name, (origin) =>
+    reportFlow(ctx, site.callee ?? site.node, fileAsWeak(ctx.valueOf(doc)), 'xml', name, (origin) =>
       `XML from ${origin} is parsed by ${name}: ${parser.risk}. ${parser.defused ? `Use ${parser.defused}.${fn}() (package defusedxml).` : 'Use defusedxml, or an lxml XMLParser(resolve_entities=False, no_network=True).'}`,
       parser.defused ? defusedFix(site, parser.defused, fn, ctx) : undefined,
     );
