@@ -32,10 +32,15 @@ const USES: Use[] = [
     writes: true,
   },
   { names: ['shutil.copy', 'shutil.copy2', 'shutil.copyfile', 'shutil.copytree', 'shutil.move', 'os.rename', 'os.replace', 'os.symlink', 'os.link'], args: [[1, 'dst']], writes: true },
+  { names: ['logging.basicConfig'], args: [[99, 'filename']], writes: true },
+  { names: ['numpy.save', 'numpy.savez', 'numpy.savez_compressed', 'numpy.savetxt', 'pickle.dump', 'joblib.dump'], args: [[0, 'file'], [1, 'filename']], writes: true },
+  { names: ['torch.save'], args: [[1, 'f']], writes: true },
   { names: ['os.chmod', 'os.chown', 'os.remove', 'os.unlink', 'shutil.rmtree', 'os.path.exists', 'os.path.isfile', 'os.listdir', 'os.stat'], args: [[0, 'path']], writes: false },
 ];
 
 const PATH_WRITE_METHODS = new Set(['write_text', 'write_bytes', 'touch', 'mkdir', 'symlink_to', 'open']);
+/** Methods of data objects that write a file named by their first argument: `df.to_csv("/tmp/x.csv")`, `img.save(...)`. */
+const SAVE_METHODS = new Set(['to_csv', 'to_json', 'to_pickle', 'to_parquet', 'to_excel', 'to_hdf', 'savefig', 'save', 'save_pretrained', 'dump']);
 
 /** The shared-directory literal `node` is built from: `"/tmp/x"`, `os.path.join("/tmp", "x")`, `f"/tmp/{n}"`, a constant holding one. */
 function tempLiteral(node: Node | null | undefined, ctx: Ctx, depth = 0): { literal: Node; predictable: boolean } | null {
@@ -91,7 +96,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'A path in `/tmp`, `/var/tmp` or `/dev/shm` written in the source reaches a call that uses it as a file: `open`, `os.open`, `os.makedirs`, `shutil.copy`/`move` destinations, `Path(...).write_text/touch/mkdir`, log file handlers, `sqlite3.connect`. Creating or writing a fixed, predictable name is a warning; reading it, computed names (`f"/tmp/{uuid4()}"`) and the bare directory are audit hints. Strings in docstrings, messages and `dir=` arguments of `tempfile` are not reported.',
+      'A path in `/tmp`, `/var/tmp` or `/dev/shm` written in the source reaches a call that uses it as a file: `open`, `os.open`, `os.makedirs`, `shutil.copy`/`move` destinations, `Path(...).write_text/touch/mkdir`, log file handlers and `logging.basicConfig(filename=...)`, `sqlite3.connect`, `numpy.save`, `torch.save`, `pickle.dump`, and `.to_csv()`/`.savefig()`/`.save()` with a literal path. Creating or writing a fixed, predictable name is a warning; reading it, computed names (`f"/tmp/{uuid4()}"`) and the bare directory are audit hints. Strings in docstrings, messages and `dir=` arguments of `tempfile` are not reported.',
     why:
       'Every local user can create files in these directories. If another user creates the predictable name first (a symlink to `~/.ssh/authorized_keys`, or a file they own), the service writes through their link or into their file, or reads data they planted; a pre-created name also blocks the service (denial of service).',
     example:
@@ -116,6 +121,12 @@ const rule: Rule = {
       if (receiver?.type === 'call' && matchesAny(ctx.names.resolve(receiver.childForFieldName('function')), PATH_CLASSES)) {
         args = [receiver];
         writes = site.callee.childForFieldName('attribute')?.text !== 'open' || /["'][wa]/.test(site.positional[0]?.text ?? '');
+      }
+    } else if (site.callee?.type === 'attribute' && SAVE_METHODS.has(site.callee.childForFieldName('attribute')?.text ?? '') && site.positional[0]) {
+      // Only a literal here: `x.save(path)` on an unknown object is too vague to follow through names.
+      if (site.positional[0].type === 'string') {
+        args = [site.positional[0]];
+        writes = true;
       }
     }
     for (const arg of args) {
