@@ -94,6 +94,25 @@ function pathArgs(site: CallSite, ctx: Ctx): { nodes: Node[]; what: string } | n
   return null;
 }
 
+/**
+ * The sink sits in the body of `if full.startswith(base):` (or `is_relative_to`, or
+ * `os.path.commonpath([base, full]) == base`) for the variable it uses: checked on this branch.
+ */
+function checkedOnBranch(arg: Node): boolean {
+  if (arg.type !== 'identifier') return false;
+  const name = arg.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const check = new RegExp(`(^|[^.\\w])${name}\\.(startswith|is_relative_to)\\(|commonpath\\(\\s*[[(][^)]*\\b${name}\\b[^)]*\\)\\s*==`);
+  for (let n: Node | null = arg; n?.parent; n = n.parent) {
+    const p: Node = n.parent;
+    if (p.type === 'function_definition') return false;
+    if (p.type === 'if_statement' && p.childForFieldName('consequence')?.id === n.id) {
+      const cond = p.childForFieldName('condition');
+      if (cond && cond.type !== 'not_operator' && check.test(cond.text)) return true;
+    }
+  }
+  return false;
+}
+
 /** Parameters named as identifiers (`router_id`, `uuid`): validated ids in the code we target, not file names. */
 const ID_NAME = /(^|_)(id|uuid|pk)$/i;
 
@@ -164,7 +183,7 @@ const rule: Rule = {
       // For a joined path, what matters is what was appended, not who chose the base directory.
       const appended = parts.length > 0 ? union(parts.map((p) => ctx.valueOf(p))) : value;
       const level = pathLevel(value, parts.length > 0 && pathLevel(appended, true) !== null && !onlyIdentifiers(appended));
-      if (!level) continue;
+      if (!level || checkedOnBranch(arg)) continue;
       // Methods named like file operations on any object (`x.save()`, `p.unlink()`): only request data.
       if (generic && level !== 'error') continue;
       const origin = describeValue(level === 'error' ? value : appended, 'path');
