@@ -1,6 +1,6 @@
 // Shared readings for the path rules: what a path expression is made of, the assignment a
 // name got its value from, and the level of a path finding under the dataflow model.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { sourcesFor, type Value } from '../../server/src/engine/dataflow';
 import { matchesAny } from '../../server/src/engine/names';
 import { insertAt } from '../../server/src/engine/fixes';
@@ -17,33 +17,64 @@ export function bodyOf(node: Node): Node {
   return node;
 }
 
-/**
- * The right-hand side of the last plain assignment `name = <rhs>` before `use` in the same
- * function (or module): one step back through a variable, to see how a path was built.
- */
-export function assignedFrom(use: Node, ctx: Ctx): Node | null {
-  if (use.type !== 'identifier') return null;
-  const scope = bodyOf(use);
-  let best: Node | null = null;
+interface Binding {
+  name: string;
+  at: number;
+  value: Node;
+  /** `with <value> as name` rather than `name = <value>`. */
+  viaWith: boolean;
+}
+
+/** Every `name = <expr>` and `with <expr> as name` of a function (or the module), computed once per tree. */
+const bindingCache = new WeakMap<Tree, Map<number, Binding[]>>();
+
+function bindingsOf(scope: Node, ctx: Ctx): Binding[] {
+  let perTree = bindingCache.get(ctx.tree);
+  if (!perTree) bindingCache.set(ctx.tree, (perTree = new Map()));
+  const hit = perTree.get(scope.id);
+  if (hit) return hit;
+  const out: Binding[] = [];
   const visit = (n: Node) => {
-    if (n.startIndex >= use.startIndex) return;
     if (n !== scope && (n.type === 'function_definition' || n.type === 'class_definition')) return;
     if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === use.text && right) best = right;
+      if (left?.type === 'identifier' && right) out.push({ name: left.text, at: n.startIndex, value: right, viaWith: false });
+    } else if (n.type === 'as_pattern') {
+      const alias = n.childForFieldName('alias')?.namedChild(0);
+      const value = n.namedChild(0);
+      if (alias?.type === 'identifier' && value) out.push({ name: alias.text, at: n.startIndex, value, viaWith: true });
     }
     for (const c of n.namedChildren) if (c) visit(c);
   };
   visit(scope);
+  perTree.set(scope.id, out);
+  return out;
+}
+
+function lastBinding(use: Node, ctx: Ctx, withs: boolean): Node | null {
+  if (use.type !== 'identifier') return null;
+  const scope = bodyOf(use);
+  let best: Node | null = null;
+  for (const b of bindingsOf(scope, ctx)) {
+    if (b.at < use.startIndex && b.name === use.text && (withs || !b.viaWith)) best = b.value;
+  }
   if (!best && scope.type === 'function_definition') {
     // A module constant: `STATE_DIR = "/var/lib/x"` at top level.
-    for (const stmt of ctx.tree.rootNode.namedChildren) {
-      const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
-      if (a?.type === 'assignment' && a.childForFieldName('left')?.text === use.text && a.childForFieldName('right')) best = a.childForFieldName('right');
+    for (const b of bindingsOf(ctx.tree.rootNode, ctx)) {
+      if (b.name === use.text && !b.viaWith && b.value.parent?.parent?.parent?.type === 'module') best = b.value;
     }
   }
   return best;
+}
+
+/**
+ * The right-hand side of the last plain assignment `name = <rhs>` before `use` in the same
+ * function (or module, or a module constant): one step back through a variable, to see how a
+ * path was built.
+ */
+export function assignedFrom(use: Node, ctx: Ctx): Node | null {
+  return lastBinding(use, ctx, false);
 }
 
 function hasSlash(node: Node | null): boolean {
@@ -138,24 +169,7 @@ export function pathLevel(value: Value, joined: boolean): Level | null {
  * `name = <expr>` or `with <expr> as name`. Null when bound otherwise (a parameter, a loop).
  */
 export function boundTo(use: Node, ctx: Ctx): Node | null {
-  if (use.type !== 'identifier') return null;
-  const scope = bodyOf(use);
-  let best: Node | null = null;
-  const visit = (n: Node) => {
-    if (n.startIndex >= use.startIndex) return;
-    if (n !== scope && (n.type === 'function_definition' || n.type === 'class_definition')) return;
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === use.text && right) best = right;
-    } else if (n.type === 'as_pattern') {
-      const alias = n.childForFieldName('alias')?.namedChild(0);
-      if (alias?.type === 'identifier' && alias.text === use.text && n.namedChild(0)) best = n.namedChild(0);
-    }
-    for (const c of n.namedChildren) if (c) visit(c);
-  };
-  visit(scope);
-  return best;
+  return lastBinding(use, ctx, true);
 }
 
 /** The qualified name of the call that made the receiver of a method call: `tarfile.open` for `tarfile.open(p).extractall()` and for `tar.extractall()` after `with tarfile.open(p) as tar`. */
