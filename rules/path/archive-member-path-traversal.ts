@@ -11,7 +11,7 @@ const NAME_ATTRS = new Set(['name', 'filename', 'path', 'orig_filename']);
 /** Something in the loop writes files. */
 const WRITES = /open\([^)]*["'][wax]b?\+?["']|makedirs|\.mkdir\(|write_bytes|write_text|copyfileobj|\.write\(|shutil\.(copy|move)/;
 /** Something in the loop confines the path or the name. */
-const CHECKS = /realpath|abspath|commonpath|is_relative_to|\.resolve\(\)|\.startswith\(|basename|secure_filename|["']\.\.["']|safe_join|isabs/;
+const CHECKS = /realpath|abspath|commonpath|is_relative_to|\.resolve\(\)|\.startswith\(|basename|secure_filename|["']\.\.["']|safe_join|isabs|is_within|within_dir|is_safe_path|subpath|inside_dir/;
 
 /** What the loop variable stands for: a member object, a member name, or nothing we know. */
 function iteration(right: Node | null, ctx: Ctx): 'object' | 'name' | null {

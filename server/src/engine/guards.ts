@@ -65,6 +65,11 @@ export function pathGuardedNames(test: Node | null, names: Names, out: string[] 
     const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
     const receiver = fn?.childForFieldName('object');
     if ((method === 'startswith' || method === 'is_relative_to') && receiver?.type === 'identifier') out.push(receiver.text);
+    // Containment helpers: `if not is_within_directory(base, target): raise`.
+    const helper = fn ? (fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn.text) ?? '' : '';
+    if (/^_*(is_)?(within|inside|under|subpath|safe_path|path_is_safe|in_directory|is_relative|contained)/i.test(helper)) {
+      for (const a of arg!.childForFieldName('arguments')?.namedChildren ?? []) if (a?.type === 'identifier') out.push(a.text);
+    }
     return out;
   }
   if (test.type === 'comparison_operator') {
