@@ -25,8 +25,16 @@ function toUri(file: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
 }
 
-/** Every `*.py` under the given paths, in a stable order. */
-function collect(paths: string[], report: (m: string) => void, result: ScanResult): string[] {
+/**
+ * Every `*.py` under the given paths, in a stable order. `skip` prunes folders and files found
+ * while walking (the editor's workspace scan passes .gitignore and `seclens.exclude` there).
+ */
+export function collect(
+  paths: string[],
+  report: (m: string) => void,
+  result: Pick<ScanResult, 'errors'>,
+  skip?: (full: string, isDir: boolean) => boolean,
+): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const p of paths) {
@@ -53,6 +61,7 @@ function collect(paths: string[], report: (m: string) => void, result: ScanResul
     }
     for (const e of entries) {
       const full = path.join(dir, e.name);
+      if (skip?.(full, e.isDirectory())) continue;
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) stack.push(full);
       } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py')) {

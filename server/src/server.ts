@@ -8,10 +8,17 @@ import { initParser } from './engine/parser';
 import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
+import { SCAN_REQUEST, WorkspaceScan, type ScanParams } from './handlers/workspaceScan';
 import { VERSION } from './version';
 
 const connection = createConnection(ProposedFeatures.all);
 const analyses = new DocumentAnalyses(connection, RULES);
+// Seam for the settings model: `seclens.exclude` is read straight from the editor's settings of
+// the folder until the shared configuration (server/src/config/) provides it.
+const workspaceScan = new WorkspaceScan(connection, analyses, RULES, async (folderUri) => {
+  const exclude: unknown = await connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'seclens.exclude' }).catch(() => undefined);
+  return Array.isArray(exclude) ? exclude.filter((g): g is string => typeof g === 'string') : [];
+});
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
@@ -35,6 +42,8 @@ function guarded(what: string, fn: () => void): void {
   }
 }
 
+// Python files and Jupyter code cells (`vscode-notebook-cell:` URIs, language python) alike:
+// each cell is analysed on its own.
 connection.onDidOpenTextDocument((p) => {
   if (p.textDocument.languageId !== 'python') return;
   ready = ready.then(() => guarded('open', () => analyses.open(p.textDocument.uri, p.textDocument.version, p.textDocument.text)));
@@ -43,7 +52,16 @@ connection.onDidChangeTextDocument((p) => {
   ready = ready.then(() => guarded('change', () => analyses.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)));
 });
 connection.onDidCloseTextDocument((p) => {
-  ready = ready.then(() => guarded('close', () => analyses.close(p.textDocument.uri)));
+  ready = ready.then(() =>
+    guarded('close', () => {
+      analyses.close(p.textDocument.uri);
+      workspaceScan.closed(p.textDocument.uri);
+    }),
+  );
+});
+connection.onRequest(SCAN_REQUEST, async (p: ScanParams, token) => {
+  await ready;
+  return workspaceScan.run(p, token);
 });
 connection.onHover(async (p) => {
   await ready;
