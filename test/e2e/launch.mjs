@@ -13,7 +13,7 @@
 // npm into .cache/e2e (ignored by git), Chromium and the native build headers from Debian.
 // Everything it starts runs in its own process group and is stopped on exit, failure or Ctrl+C.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -149,7 +149,23 @@ function isolatedEnv(dir) {
   return env;
 }
 
+/** Editor settings for a calm, reproducible window: no chat panel or AI actions, no welcome page. */
+function writeUserSettings(dir) {
+  const user = join(dir, 'ud', 'User');
+  mkdirSync(user, { recursive: true });
+  const settings = {
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+  };
+  writeFileSync(join(user, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+}
+
 export function installVsix(tools, dir, vsix) {
+  writeUserSettings(dir);
   run(tools.node, [tools.entry, '--user-data-dir', join(dir, 'ud'), '--extensions-dir', join(dir, 'ext'), '--install-extension', vsix], {
     env: isolatedEnv(dir),
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -276,6 +292,9 @@ async function uiCheck(server, page, workspace) {
 async function test() {
   const started = Date.now();
   if (!existsSync(VSIX)) throw new Error('seclens.vsix missing: run `npm run package` first');
+  const size = statSync(VSIX).size;
+  log(`seclens.vsix: ${(size / 1024).toFixed(0)} KB`);
+  if (size > 3 * 1024 * 1024) throw new Error(`seclens.vsix is ${size} bytes: the package must stay under 3 MB`);
   if (!existsSync(join(ROOT, 'out', 'e2e', 'suite', 'index.js'))) throw new Error('out/e2e missing: run `node esbuild.mjs --e2e` first');
   const tools = ensureTools();
   log(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -284,6 +303,9 @@ async function test() {
   // against that installed copy, so the test sees exactly what the .vsix ships.
   const extDir = installVsix(tools, dir, VSIX);
   log(`installed ${extDir}`);
+  const shipped = readdirSync(extDir, { recursive: true }).map(String);
+  const stray = shipped.filter((f) => /(^|\/)node_modules(\/|$)|^(test|out|client|server|rules|bench|samples)(\/|$)|\.map$|\.ts$/.test(f));
+  if (stray.length > 0) throw new Error(`seclens.vsix ships files it should not: ${stray.slice(0, 10).join(', ')}`);
   const workspace = join(dir, 'workspace');
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
   cpSync(join(ROOT, 'test', 'fixtures'), join(workspace, 'fixtures'), { recursive: true });
