@@ -189,7 +189,7 @@ export async function until(fn, ms, what) {
   }
 }
 
-export async function startCodeServer(tools, dir, { quiet = true } = {}) {
+export async function startCodeServer(tools, dir, { quiet = true, testDriver = true } = {}) {
   const port = await freePort();
   const args = [
     tools.entry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
@@ -197,7 +197,7 @@ export async function startCodeServer(tools, dir, { quiet = true } = {}) {
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',
     // Without it the `payload` that carries extensionTestsPath is silently ignored.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(testDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   const child = spawn(tools.node, args, { env: isolatedEnv(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   groups.add(child.pid);
@@ -272,18 +272,21 @@ async function suiteInExtensionHost(server, page, extDir, workspace) {
 }
 
 async function uiCheck(server, page, workspace) {
+  // The copy of samples/ has seclens.workspaceScan.onStartup on: the count appears in the status
+  // bar and the Problems panel lists the file before anything is opened.
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  const status = page.locator('.statusbar-item', { hasText: /SecLens: [1-9]/ }).first();
+  await status.waitFor({ timeout: 60000 });
+  const beforeOpen = (await status.innerText()).trim();
+  await status.click(); // opens the Problems view
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'SL1' }).first();
+  await problem.waitFor({ timeout: 30000 });
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'l3_agent.py' }).first();
   await row.waitFor({ timeout: 60000 });
   await row.dblclick();
   await page.waitForSelector('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error', { timeout: 60000 });
-  await page.keyboard.press('Control+Shift+M');
-  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'SL' }).first();
-  await problem.waitFor({ timeout: 30000 });
-  const status = page.locator('.statusbar-item', { hasText: 'SecLens' }).first();
-  await status.waitFor({ timeout: 30000 });
-  log(`UI: Problems row "${(await problem.innerText()).replace(/\s+/g, ' ').slice(0, 120)}"; status bar "${(await status.innerText()).trim()}"`);
+  log(`UI: status bar "${beforeOpen}" from the startup scan; Problems row "${(await problem.innerText()).replace(/\s+/g, ' ').slice(0, 100)}"; squiggle seen`);
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT });
   log(`UI: screenshot saved to ${SCREENSHOT}`);
@@ -310,6 +313,8 @@ async function test() {
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
   cpSync(join(ROOT, 'test', 'fixtures'), join(workspace, 'fixtures'), { recursive: true });
   cpSync(join(ROOT, 'samples'), join(workspace, 'samples'), { recursive: true });
+  mkdirSync(join(workspace, 'samples', '.vscode'));
+  writeFileSync(join(workspace, 'samples', '.vscode', 'settings.json'), JSON.stringify({ 'seclens.workspaceScan.onStartup': true }) + '\n');
   const server = await startCodeServer(tools, dir);
   let browser;
   try {
@@ -347,7 +352,7 @@ async function editor() {
   installVsix(tools, dir, VSIX);
   const workspace = join(dir, 'samples');
   cpSync(join(ROOT, 'samples'), workspace, { recursive: true });
-  const server = await startCodeServer(tools, dir);
+  const server = await startCodeServer(tools, dir, { testDriver: false });
   process.stdout.write(`\nSecLens in VS Code: ${server.url}/?folder=${encodeURIComponent(workspace)}\n(a copy of samples/; Ctrl+C stops the editor)\n\n`);
   await new Promise(() => {}); // until a signal: the handlers above stop code-server
 }
