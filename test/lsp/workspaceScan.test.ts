@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { TestClient } from './client';
 
 const RISKY = ['import subprocess', '', '', 'def run(cmd):', '    subprocess.call(cmd, shell=True)', ''].join('\n');
@@ -60,6 +61,26 @@ describe('workspace scan over LSP', () => {
     await client.close(uri('agent.py'));
     const diags = await client.diagnostics(uri('agent.py'), undefined, (p) => p.diagnostics.length > 0);
     assert.equal(diags[0].code, 'SL101');
+  });
+
+  it('a scan stops when the editor cancels it, and reports progress until then', async () => {
+    const big = mkdtempSync(path.join(tmpdir(), 'seclens-scan-big-'));
+    try {
+      for (let i = 0; i < 300; i++) writeFileSync(path.join(big, `m${String(i).padStart(3, '0')}.py`), RISKY);
+      const source = new CancellationTokenSource();
+      const progress: { done: number; total: number }[] = [];
+      const sub = client.conn.onNotification('seclens/scanProgress', (p: { done: number; total: number }) => {
+        progress.push(p);
+        if (p.done === 5) source.cancel();
+      });
+      const summary = await client.conn.sendRequest<any>('seclens/scanWorkspace', { folders: [pathToFileURL(big).href] }, source.token);
+      sub.dispose();
+      assert.equal(summary.cancelled, true);
+      assert.ok(summary.files >= 5 && summary.files < 300, `stopped early, after ${summary.files} files`);
+      assert.deepEqual(progress[0], { done: 1, total: 300 });
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
   });
 
   it('a Jupyter code cell (vscode-notebook-cell URI) is analysed', async () => {
