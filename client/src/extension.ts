@@ -28,6 +28,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'untitled', language: 'python' },
       // Jupyter code cells reach the server as text documents, one per cell.
       { scheme: 'vscode-notebook-cell', language: 'python' },
+      // Virtual workspaces (e.g. a GitHub repository opened remotely): open files are analysed.
+      { scheme: 'vscode-vfs', language: 'python' },
     ],
   };
   const lc = new LanguageClient('seclens', 'SecLens', serverOptions, clientOptions);
