@@ -265,9 +265,9 @@ async function suiteInExtensionHost(server, page, extDir, workspace) {
     if (!IGNORED_LOG.test(line) && !/^\s*\[/.test(line)) process.stdout.write(`${line}\n`);
   });
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 180000));
+  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 300000));
   const code = await Promise.race([exited, timeout]);
-  if (code === 'timeout') throw new Error('the extension-host suite did not finish in 180 s');
+  if (code === 'timeout') throw new Error('the extension-host suite did not finish in 300 s');
   return code;
 }
 

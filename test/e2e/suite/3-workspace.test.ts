@@ -58,7 +58,7 @@ suite('notebooks', () => {
     const quiet = nb.getCells().find((c) => c.kind === vscode.NotebookCellKind.Code && c.document.getText().includes('nothing risky'))!;
     assert.equal(cell.document.uri.scheme, 'vscode-notebook-cell');
     assert.equal(cell.document.languageId, 'python');
-    const diags = await until(() => seclens(cell.document.uri).length > 0 && seclens(cell.document.uri), 'diagnostics in the notebook cell');
+    const diags = await until(() => seclens(cell.document.uri).length > 0 && seclens(cell.document.uri), 'diagnostics in the notebook cell', 60000);
     assert.deepEqual(diags.map((d) => [ruleOf(d), d.range.start.line]), [['shell-command-injection', 4]]);
     assert.deepEqual(seclens(quiet.document.uri), []);
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', cell.document.uri, diags[0].range.start.translate(0, 1))) ?? [];

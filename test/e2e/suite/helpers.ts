@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 
-export async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 20000): Promise<T> {
+export async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 30000): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
