@@ -31,6 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Virtual workspaces (e.g. a GitHub repository opened remotely): open files are analysed.
       { scheme: 'vscode-vfs', language: 'python' },
     ],
+    // Scanned files that change on disk while closed are analysed again.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.py') },
   };
   const lc = new LanguageClient('seclens', 'SecLens', serverOptions, clientOptions);
   client = lc;

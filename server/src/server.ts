@@ -1,7 +1,7 @@
 // Connection wiring only: the LSP handlers live in handlers/, the analysis in engine/.
 // Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
 import {
-  CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind, type InitializeResult,
+  CodeActionKind, createConnection, FileChangeType, ProposedFeatures, TextDocumentSyncKind, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { RULES } from '../../rules';
 import { initParser } from './engine/parser';
@@ -56,6 +56,13 @@ connection.onDidCloseTextDocument((p) => {
     guarded('close', () => {
       analyses.close(p.textDocument.uri);
       workspaceScan.closed(p.textDocument.uri);
+    }),
+  );
+});
+connection.onDidChangeWatchedFiles((p) => {
+  ready = ready.then(() =>
+    guarded('watched files', () => {
+      for (const c of p.changes) workspaceScan.changedOnDisk(c.uri, c.type === FileChangeType.Deleted);
     }),
   );
 });

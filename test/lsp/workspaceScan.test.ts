@@ -63,6 +63,15 @@ describe('workspace scan over LSP', () => {
     assert.equal(diags[0].code, 'SL101');
   });
 
+  it('a scanned file that changes or goes away on disk is updated in place', async () => {
+    writeFileSync(path.join(dir, 'pkg/y.py'), 'print("rewritten by a checkout")\n');
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('pkg/y.py'), type: 2 }] });
+    assert.deepEqual(await client.diagnostics(uri('pkg/y.py'), undefined, (p) => p.diagnostics.length === 0), []);
+    rmSync(path.join(dir, 'agent.py'));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('agent.py'), type: 3 }] });
+    assert.deepEqual(await client.diagnostics(uri('agent.py'), undefined, (p) => p.diagnostics.length === 0), []);
+  });
+
   it('a scan stops when the editor cancels it, and reports progress until then', async () => {
     const big = mkdtempSync(path.join(tmpdir(), 'seclens-scan-big-'));
     try {

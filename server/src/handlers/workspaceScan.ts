@@ -132,6 +132,17 @@ export class WorkspaceScan {
     if (this.covered.has(uri) || this.published.has(uri)) this.publishFromDisk(uri, fileURLToPath(uri));
   }
 
+  /** A scanned file changed or went away on disk (checkout, another tool) while not open. */
+  changedOnDisk(uri: string, deleted: boolean): void {
+    if (this.analyses.get(uri) || !(this.covered.has(uri) || this.published.has(uri))) return;
+    if (deleted) {
+      this.covered.delete(uri);
+      if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    } else {
+      this.publishFromDisk(uri, fileURLToPath(uri));
+    }
+  }
+
   private publishFromDisk(uri: string, file: string): number {
     let text: string;
     try {
