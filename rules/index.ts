@@ -7,7 +7,7 @@ import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import httpHeaderInjection from './injection/http-header-injection';
-import jinja2AutoescapeDisabled from './injection/jinja2-autoescape-disabled';
+import jinjaAutoescapeDisabled from './injection/jinja-autoescape-disabled';
 import logInjection from './injection/log-injection';
 import makoTemplateUnescaped from './injection/mako-template-unescaped';
 import reflectedXss from './injection/reflected-xss';
@@ -32,7 +32,7 @@ export const RULES: readonly Rule[] = [
   unvalidatedCommandArgument,
   dynamicCodeExecution,
   serverSideTemplateInjection,
-  jinja2AutoescapeDisabled,
+  jinjaAutoescapeDisabled,
   unsafeMarkupConstruction,
   makoTemplateUnescaped,
   reflectedXss,

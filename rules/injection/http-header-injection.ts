@@ -1,7 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import { lastSegment } from '../../server/src/engine/names';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
+import { taintLevel } from '../../server/src/engine/dataflow';
 import { reportFlow } from '../support';
+import { isDirectText } from '../web/web';
 
 /** Objects whose item assignment sets a response header. */
 const HEADERS_OBJECT = /^(self\.)?\w*(resp|response|res|rv)\w*\.(headers|_headers)$/i;
@@ -28,9 +30,11 @@ function strippedOfNewlines(node: Node): boolean {
   return /\\r/.test(seen) && /\\n/.test(seen);
 }
 
-function check(ctx: Ctx, value: Node | null | undefined, where: string): void {
-  if (!value || strippedOfNewlines(value)) return;
-  reportFlow(ctx, value, ctx.valueOf(value), 'header', where, (origin) =>
+function check(ctx: Ctx, value: Node | null | undefined, where: string, strongOnly = false): void {
+  if (!value || strippedOfNewlines(value) || !isDirectText(value, ctx)) return;
+  const v = ctx.valueOf(value);
+  if (strongOnly && taintLevel(v, 'header') !== 'error') return;
+  reportFlow(ctx, value, v, 'header', where, (origin) =>
     `${origin[0].toUpperCase()}${origin.slice(1)} is written into ${where}: a CR/LF in it ends the header and starts new ones (Set-Cookie, Location, even a body), which splits the response. Validate the value (allowlist or fullmatch), strip "\\r" and "\\n", or URL-encode it with urllib.parse.quote().`,
   );
 }
@@ -50,7 +54,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'A value that is not a constant is written into an HTTP response header: `response.headers["X-Name"] = value`, `response.headers.add/set(name, value)`, Django\'s `response["X-Name"] = value`, or the value of `response.set_cookie(name, value)`. Request data is an error, a parameter a warning, anything else an information hint. Values passed through `int()`, `urllib.parse.quote()`, an allowlist or `re.fullmatch` guard, or `.replace("\\r", "").replace("\\n", "")` are not reported. Redirect targets are the open-redirect rule\'s concern.',
+      'A value that is not a constant is written into an HTTP response header: `response.headers["X-Name"] = value`, `response.headers.add/set(name, value)`, Django\'s `response["X-Name"] = value`, or the value of `response.set_cookie(name, value)` (request data only: Werkzeug and Django quote cookie values). Request data is an error, a parameter a warning. Only the data itself or text built from it here counts: the result of another call (`issue_session(request.form)`) is not followed. Values passed through `int()`, `urllib.parse.quote()`, an allowlist or `re.fullmatch` guard, or `.replace("\\r", "").replace("\\n", "")` are not reported. Redirect targets are the open-redirect rule\'s concern.',
     why:
       'HTTP headers end at CR/LF. A value carrying `\\r\\nSet-Cookie: session=attacker` or `\\r\\n\\r\\n<script>...` lets the attacker add headers or a whole body to the response (HTTP response splitting, CWE-113): session fixation, cache poisoning, XSS. Recent Werkzeug and Django reject newlines in header values, which turns the attack into a 500 error, but older versions, other servers, proxies and hand-built responses do not.',
     example:
@@ -82,7 +86,7 @@ const rule: Rule = {
     const method = lastSegment(callee.text);
     const object = callee.childForFieldName('object')?.text ?? '';
     if (method === 'set_cookie' && !site.hasSplat) {
-      check(ctx, site.positional[1] ?? site.keywords.get('value'), `the Set-Cookie header via \`${callee.text}()\``);
+      check(ctx, site.positional[1] ?? site.keywords.get('value'), `the Set-Cookie header via \`${callee.text}()\``, true);
       return;
     }
     const index = HEADER_METHODS.get(method);

@@ -5,7 +5,7 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
 import { reportFlow, sinkName } from '../support';
-import { stringValue, withoutTypedRouteParams } from '../web/web';
+import { definingExpr, isBuiltText, RAW_REQUEST_TEXT, stringValue, withoutTypedRouteParams } from '../web/web';
 
 /** Response constructors whose body is served as text/html unless told otherwise: [names, body keyword]. */
 const HTML_BODIES: { names: string[]; keyword: string }[] = [
@@ -37,17 +37,6 @@ function declaredNotHtml(site: CallSite): boolean {
   // `HttpResponse(body, "text/plain")`: Django's second positional is the content type.
   const second = matchesAny(site.qname, HTML_BODIES[2].names) ? stringValue(site.positional[1]) : null;
   return second !== null && !/html|xml/i.test(second);
-}
-
-/** Text built here from pieces: an f-string, `+`, `%` or `"...".format(...)`. */
-function isBuiltText(node: Node): boolean {
-  if (node.type === 'string') return node.namedChildren.some((c) => c?.type === 'interpolation');
-  if (node.type === 'binary_operator') return true;
-  if (node.type === 'call') {
-    const fn = node.childForFieldName('function');
-    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' && fn.childForFieldName('object')?.type === 'string';
-  }
-  return node.type === 'parenthesized_expression' && !!node.namedChild(0) && isBuiltText(node.namedChild(0)!);
 }
 
 function tainted(node: Node, ctx: Ctx): boolean {
@@ -108,20 +97,6 @@ function buildFix(node: Node, ctx: Ctx): Fix | undefined {
   const edits: TextEdit[] = [];
   if (!escapeEdits(node, ctx, edits) || edits.length === 0) return undefined;
   return { title: 'HTML-escape the interpolated request data with html.escape()', safe: true, edits: compact([...edits, ensureImport(ctx.tree, ctx.text, 'html')]) };
-}
-
-/** Raw request text: `request.args.get("q")`, `request.GET["q"]`, `request.form["name"]`. */
-const RAW_REQUEST_TEXT = /^request\.(args|form|values|GET|POST|cookies|COOKIES|headers|params|query_params)\b/;
-
-/** The expression last assigned to the name `id` before it, in the same function. */
-function definingExpr(id: Node, ctx: Ctx): Node | null {
-  const fn = ctx.scope.func?.node ?? ctx.tree.rootNode;
-  let found: Node | null = null;
-  for (const a of fn.descendantsOfType('assignment')) {
-    if (!a || a.endIndex > id.startIndex || a.childForFieldName('left')?.text !== id.text) continue;
-    found = a.childForFieldName('right');
-  }
-  return found;
 }
 
 /**

@@ -65,7 +65,7 @@ const rule: Rule = {
     useInstead:
       'if __name__ == "__main__":\n    app.run(host=os.environ.get("LISTEN_HOST", "127.0.0.1"), port=8080)\n\n\nsock.bind((CONF.metadata_proxy_host, 9697))  # configured, 127.0.0.1 by default',
     fixSafety:
-      'Unsafe: the fix replaces the literal with the loopback address (`"127.0.0.1"`, or `"::1"` for `"::"`). Clients on other machines, and other containers or the host when this runs in a container, can no longer connect; make the address a setting if they must.',
+      'Unsafe: the fix replaces the literal with the loopback address (`"127.0.0.1"`, or `"::1"` for `"::"`). No fix is offered for `""`, which means "any" for both IPv4 and IPv6 sockets, so the right loopback address depends on the socket\'s family. Clients on other machines, and other containers or the host when this runs in a container, can no longer connect; make the address a setting if they must.',
     references: [
       'https://cwe.mitre.org/data/definitions/605.html',
       'https://cwe.mitre.org/data/definitions/1327.html',
@@ -84,7 +84,7 @@ const rule: Rule = {
       level: hint ? 'info' : 'warning',
       confidence: hint ? 'low' : undefined,
       message: `${host.fallback ? `The fallback ${shown}` : shown} makes \`${site.callee?.text ?? 'the server'}\` listen on every network interface, so it is reachable from every network the machine is on, not only this host. Bind to 127.0.0.1 (or the one interface meant to serve) and make the address a setting.`,
-      fix: host.literal && !hint ? { title: `Listen on the loopback interface only (${host.text.includes(':') ? '"::1"' : '"127.0.0.1"'})`, safe: false, edits: [replaceNode(host.literal, host.text.includes(':') ? '"::1"' : '"127.0.0.1"')] } : undefined,
+      fix: host.literal && !hint && host.text !== '' ? { title: `Listen on the loopback interface only (${host.text.includes(':') ? '"::1"' : '"127.0.0.1"'})`, safe: false, edits: [replaceNode(host.literal, host.text.includes(':') ? '"::1"' : '"127.0.0.1"')] } : undefined,
     });
   },
 };

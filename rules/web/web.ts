@@ -371,3 +371,71 @@ export function withoutTypedRouteParams(value: Value, ctx: Ctx): Value {
     !!params?.namedChildren.some((p) => (p?.type === 'typed_parameter' || p?.type === 'typed_default_parameter') && /^(\w+)\s*:\s*(int|float|bool|UUID|uuid\.UUID)\b/.exec(p.text)?.[1] === name);
   return { sources: value.sources.filter((s) => !(s.kind === 'request' && s.trace[0]?.message.startsWith('route parameter') && typed(s.name))) };
 }
+
+// ---- Text that is request data as such, not something computed from it ----
+
+/** Raw request text: `request.args.get("q")`, `request.GET["q"]`, `request.form["name"]`, `request.headers[...]`. */
+export const RAW_REQUEST_TEXT = /^request\.(args|form|values|GET|POST|cookies|COOKIES|headers|META|params|query_params|path_params|matchdict|data|body|full_path|path|url|query_string)\b/;
+
+/** The expression last assigned to the name `id` before it, in the same function (or module). */
+export function definingExpr(id: Node, ctx: Ctx): Node | null {
+  const fn = ctx.scope.func?.node ?? ctx.tree.rootNode;
+  let found: Node | null = null;
+  for (const a of fn.descendantsOfType('assignment')) {
+    if (!a || a.endIndex > id.startIndex || a.childForFieldName('left')?.text !== id.text) continue;
+    found = a.childForFieldName('right');
+  }
+  return found;
+}
+
+/** Text built here from pieces: an f-string, `+`, `%` or `"...".format(...)`. */
+export function isBuiltText(node: Node): boolean {
+  if (node.type === 'string') return node.namedChildren.some((c) => c?.type === 'interpolation');
+  if (node.type === 'binary_operator') return true;
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' && fn.childForFieldName('object')?.type === 'string';
+  }
+  return node.type === 'parenthesized_expression' && !!node.namedChild(0) && isBuiltText(node.namedChild(0)!);
+}
+
+const STR_METHODS = new Set(['get', 'strip', 'lstrip', 'rstrip', 'lower', 'upper', 'title', 'decode', 'encode', 'getlist', 'get_json', 'get_data', 'replace', 'format']);
+
+/**
+ * The value is the data itself, or text built from it here: a request read, a parameter, a
+ * string method or `str()` of one, an f-string or concatenation, or a name assigned one of
+ * those. Not the result of some other call (`issue_session(request.form)`, `jsonify(x)`), whose
+ * output the dataflow follows only conservatively.
+ */
+export function isDirectText(node: Node, ctx: Ctx, depth = 0): boolean {
+  if (depth > 8) return false;
+  if (isBuiltText(node) || RAW_REQUEST_TEXT.test(node.text)) return true;
+  switch (node.type) {
+    case 'identifier': {
+      const def = definingExpr(node, ctx);
+      return def ? isDirectText(def, ctx, depth + 1) : true;
+    }
+    case 'attribute': case 'subscript': {
+      const base = node.childForFieldName(node.type === 'attribute' ? 'object' : 'value');
+      return !!base && isDirectText(base, ctx, depth + 1);
+    }
+    case 'parenthesized_expression':
+      return !!node.namedChild(0) && isDirectText(node.namedChild(0)!, ctx, depth + 1);
+    case 'conditional_expression': case 'boolean_operator':
+      return node.namedChildren.some((c) => !!c && c.type !== 'comparison_operator' && isDirectText(c, ctx, depth + 1));
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      if (fn?.type === 'identifier' && fn.text === 'str') {
+        const a = node.childForFieldName('arguments')?.namedChild(0);
+        return !!a && isDirectText(a, ctx, depth + 1);
+      }
+      if (fn?.type === 'attribute' && STR_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')) {
+        const obj = fn.childForFieldName('object');
+        return !!obj && isDirectText(obj, ctx, depth + 1);
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}

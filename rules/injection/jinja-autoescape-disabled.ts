@@ -35,7 +35,7 @@ function buildFix(site: CallSite, value: Node | undefined, ctx: Ctx): Fix | unde
 
 const rule: Rule = {
   code: 'SL121',
-  name: 'jinja2-autoescape-disabled',
+  name: 'jinja-autoescape-disabled',
   category: 'injection',
   summary: 'Jinja2 Environment created without autoescaping',
   severity: 'medium',
