@@ -78,7 +78,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'Web request data (query and form fields, headers, cookies, route parameters, the request body) is written into a log message as plain text: an f-string field, a `%s` argument, `+` or `.format()`. Only the data itself (or text built from it in place) counts, not the result of another call made with it. Fields logged with `%r` or `{x!r}`, values passed through `int()`, `urllib.parse.quote()`, an allowlist check, or `.replace("\\r", "").replace("\\n", "")` are not reported. To keep the noise down only request data is reported, as a warning: not route parameters (path segments, mostly ids checked by the route\'s converter), not parameters of functions, command-line or file input, nor values of unknown origin, which would put a hint on nearly every log call.',
+      'Web request data (query and form fields, headers, cookies, route parameters, the request body) is written into a log message as plain text: an f-string field, a `%s` argument, `+` or `.format()`. Only the data itself (or text built from it in place) counts, not the result of another call made with it. Fields logged with `%r` or `{x!r}`, values passed through `int()`, `urllib.parse.quote()`, an allowlist check, or `.replace("\\r", "").replace("\\n", "")` are not reported. To keep the noise down only request data is reported, as a warning: not route parameters (path segments, mostly ids checked by the route\'s converter) nor `request.remote_addr` (set by the server), not parameters of functions, command-line or file input, nor values of unknown origin, which would put a hint on nearly every log call.',
     why:
       'A value such as `bob\\n2024-05-01 12:00:00 INFO admin logged in` writes a second, forged entry into the log (CWE-117): it can hide an attack, frame another user, or inject terminal escape sequences and markup into log viewers. Logging `%r` shows the value quoted with `\\n` spelled out, so one request stays one line.',
     example:
@@ -99,7 +99,7 @@ const rule: Rule = {
     const isLogMethod = site.callee?.childForFieldName('attribute')?.text === 'log';
     // Request data only, and not route parameters: path segments are mostly ids (`<int:id>`),
     // and logging them is everywhere. Parameters and values of unknown origin: nothing.
-    const fromRequest = (n: Node) => sourcesFor(ctx.valueOf(n), 'logline').some((s) => s.kind === 'request' && !s.trace[0]?.message.startsWith('route parameter'));
+    const fromRequest = (n: Node) => sourcesFor(ctx.valueOf(n), 'logline').some((s) => s.kind === 'request' && !/\.remote_addr$/.test(s.name) && !s.trace[0]?.message.startsWith('route parameter'));
     const stripped = (n: Node) => /\.replace\(\s*["']\\r["']/.test(n.text) && /\.replace\(\s*["']\\n["']/.test(n.text);
     const hits = pieces(site, isLogMethod).filter((p) => !stripped(p.node) && isDirectText(p.node, ctx) && fromRequest(p.node));
     if (hits.length === 0) return;

@@ -4,7 +4,7 @@ import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { reportFlow, sinkName } from '../support';
 import { REGEX_FUNCTIONS } from '../injection/regex-injection';
 import { isCatastrophic } from './redos';
-import { stringValue } from './web';
+import { constantText } from './web';
 
 /** Methods of a compiled pattern that run it over their first argument. */
 const PATTERN_METHODS = new Set(['match', 'fullmatch', 'search', 'findall', 'finditer', 'sub', 'subn', 'split']);
@@ -22,7 +22,7 @@ function compiledPatterns(ctx: Ctx): Map<string, string> {
     const right = a?.childForFieldName('right');
     if (!left || right?.type !== 'call' || !['identifier', 'attribute'].includes(left.type)) continue;
     if (!matchesAny(ctx.names.resolve(right.childForFieldName('function')), COMPILE)) continue;
-    const pattern = stringValue(right.childForFieldName('arguments')?.namedChild(0));
+    const pattern = constantText(right.childForFieldName('arguments')?.namedChild(0), ctx);
     const key = left.text.replace(/^(self|cls)\./, '');
     if (pattern === null || !isCatastrophic(pattern)) {
       clash.add(key);
@@ -71,15 +71,21 @@ const rule: Rule = {
     let pattern: string | null = null;
     let subject: Node | undefined;
     if (matchesAny(site.qname, REGEX_FUNCTIONS) && !matchesAny(site.qname, COMPILE)) {
-      pattern = stringValue(site.positional[0] ?? site.keywords.get('pattern'));
+      pattern = constantText(site.positional[0] ?? site.keywords.get('pattern'), ctx);
       if (pattern === null || !isCatastrophic(pattern)) return;
       // re.sub(pattern, repl, string): the subject comes after the replacement.
       subject = site.positional[/\.subn?$/.test(site.qname!) ? 2 : 1] ?? site.keywords.get('string');
     } else if (site.callee?.type === 'attribute') {
       const method = site.callee.childForFieldName('attribute')?.text ?? '';
       if (!PATTERN_METHODS.has(method)) return;
-      const receiver = site.callee.childForFieldName('object')?.text.replace(/^(self|cls)\./, '') ?? '';
-      pattern = compiledPatterns(ctx).get(receiver) ?? null;
+      const object = site.callee.childForFieldName('object');
+      if (object?.type === 'call' && matchesAny(ctx.names.resolve(object.childForFieldName('function')), COMPILE)) {
+        // `re.compile(P).match(s)`
+        const p = constantText(object.childForFieldName('arguments')?.namedChild(0), ctx);
+        pattern = p !== null && isCatastrophic(p) ? p : null;
+      } else {
+        pattern = compiledPatterns(ctx).get(object?.text.replace(/^(self|cls)\./, '') ?? '') ?? null;
+      }
       if (pattern === null) return;
       subject = subjectOf(site, /^subn?$/.test(method) ? 1 : 0);
     }
