@@ -1,6 +1,6 @@
 import { matchesAny } from '../../server/src/engine/names';
 import type { Rule } from '../../server/src/engine/rule';
-import { inTestConfig, settingsOf } from './web';
+import { inDevConfig, inTestConfig, settingsOf } from './web';
 
 const EXEMPT_DECORATORS = ['django.views.decorators.csrf.csrf_exempt', 'csrf_exempt', '*.csrf_exempt'];
 /** Flask-WTF's `CSRFProtect()` instance, by its usual names: `@csrf.exempt`, `csrf.exempt(bp)`. */
@@ -22,7 +22,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'Cross-site request forgery protection is turned off: a view decorated with Django\'s `@csrf_exempt` or Flask-WTF\'s `@csrf.exempt`, a blueprint passed to `csrf.exempt(bp)`, or `WTF_CSRF_ENABLED = False` (module or config class attribute, `app.config[...]`, `app.config.update(...)`). Test configuration (`TESTING = True`, `class TestConfig`) and test code are not reported, nor `@csrf_protect` or `@requires_csrf_token`.',
+      'Cross-site request forgery protection is turned off: a view decorated with Django\'s `@csrf_exempt` or Flask-WTF\'s `@csrf.exempt`, a blueprint passed to `csrf.exempt(bp)`, or `WTF_CSRF_ENABLED = False` (module or config class attribute, `app.config[...]`, `app.config.update(...)`). Test configuration (`TESTING = True`, `class TestConfig`) and test code are not reported (development configuration classes get an information hint), nor `@csrf_protect` or `@requires_csrf_token`.',
     why:
       'Browsers attach the user\'s cookies to requests that other sites trigger. Without the CSRF token check, a page the victim visits can submit a form to the exempt view with the victim\'s session: change their e-mail or password, transfer money, create an admin (CWE-352). Exempting a view is right only when it does not use cookie authentication at all (an API authenticated by a header token, a webhook verified by a signature), and that check must then be in the view.',
     example:
@@ -54,7 +54,7 @@ const rule: Rule = {
     }
     for (const s of settingsOf(node)) {
       if (!OFF_SETTINGS.has(s.key) || s.value.type !== 'false' || inTestConfig(node, ctx)) continue;
-      ctx.report({ node, message: `${s.key} = False turns off Flask-WTF's CSRF protection for every form: any site the user visits can submit them with the user's cookies. Leave it on outside tests.` });
+      ctx.report({ node, level: inDevConfig(node) ? 'info' : undefined, message: `${s.key} = False turns off Flask-WTF's CSRF protection for every form: any site the user visits can submit them with the user's cookies. Leave it on outside tests.` });
     }
   },
   onCall(site, ctx) {

@@ -2,13 +2,18 @@ import type { Node } from 'web-tree-sitter';
 import { replaceNode } from '../../server/src/engine/fixes';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import { isTrue } from '../support';
-import { inTestConfig, isDjangoSettings, settingsOf } from './web';
+import { inDevConfig, inTestConfig, isDjangoSettings, settingsOf } from './web';
 
 /** `app.run(...)`, `socketio.run(app, ...)`, `run_simple(...)`: Flask/Werkzeug development servers. */
 const DEV_SERVER = /^(self\.)?_*(app|application|flask_app|api|server|socketio|sio)\.run$|^(werkzeug\.serving\.)?run_simple$/;
 const FLASK_FILE = /^\s*(from|import)\s+(flask|flask_\w+|werkzeug)\b/m;
 
 function report(ctx: Ctx, node: Node, message: string, value: Node): void {
+  // A development config class is meant to debug: a hint, and no fix that would defeat it.
+  if (inDevConfig(node)) {
+    ctx.report({ node, message: `${message} (A development configuration: make sure production never selects it.)`, level: 'info', confidence: 'low' });
+    return;
+  }
   ctx.report({ node, message, fix: { title: 'Turn the debugger off (False)', safe: true, edits: [replaceNode(value, 'False')] } });
 }
 
@@ -27,7 +32,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'Debug mode is switched on with a literal `True`: Flask\'s `app.run(debug=True)` (also `socketio.run(app, debug=True)` and Werkzeug\'s `run_simple(..., use_debugger=True)`), `app.debug = True`, `app.config["DEBUG"] = True` or `app.config.update(DEBUG=True)`, and `DEBUG = True` in a Django settings module (recognised by `INSTALLED_APPS`, `MIDDLEWARE`, `ROOT_URLCONF` and the like). Values read from the environment or a command-line flag, test configuration classes and test code are not reported.',
+      'Debug mode is switched on with a literal `True`: Flask\'s `app.run(debug=True)` (also `socketio.run(app, debug=True)` and Werkzeug\'s `run_simple(..., use_debugger=True)`), `app.debug = True`, `app.config["DEBUG"] = True` or `app.config.update(DEBUG=True)`, and `DEBUG = True` in a Django settings module (recognised by `INSTALLED_APPS`, `MIDDLEWARE`, `ROOT_URLCONF` and the like). Values read from the environment or a command-line flag, test configuration classes and test code are not reported; development configuration classes (`DevelopmentConfig`, `LocalConfig`) get an information hint.',
     why:
       'The Werkzeug debugger that Flask\'s debug mode turns on gives anyone who can trigger an error an interactive Python console in the browser: remote code execution, only guarded by a PIN that leaks through the same error pages. Django\'s `DEBUG = True` shows settings, SQL queries, file paths and source code on every error page and keeps every query in memory (CWE-489, CWE-215). Code that turns debugging on is one deployment away from doing so in production.',
     example:

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { insertAt, replaceNode } from '../../server/src/engine/fixes';
 import type { CallSite, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
-import { inTestConfig, settingsOf, stringValue } from './web';
+import { inDevConfig, inTestConfig, settingsOf, stringValue } from './web';
 
 /** Settings that must stay True: Django and Flask(-Login) cookie flags. */
 const FLAG_SETTINGS = new Set([
@@ -42,7 +42,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A response sets a cookie with `set_cookie(...)` (Flask/Werkzeug, Django, Starlette/FastAPI) without `secure=True` or without `httponly=True` (missing or a literal `False`), or a settings module turns the framework\'s cookie flags off: `SESSION_COOKIE_SECURE = False`, `CSRF_COOKIE_SECURE = False`, `SESSION_COOKIE_HTTPONLY = False` (Django and Flask), `REMEMBER_COOKIE_SECURE`/`_HTTPONLY = False` (Flask-Login). Calls that pass the flags from a variable or `**kwargs`, calls that delete a cookie (empty value, `max_age=0`), test configuration and test code are not reported.',
+      'A response sets a cookie with `set_cookie(...)` (Flask/Werkzeug, Django, Starlette/FastAPI) without `secure=True` or without `httponly=True` (missing or a literal `False`), or a settings module turns the framework\'s cookie flags off: `SESSION_COOKIE_SECURE = False`, `CSRF_COOKIE_SECURE = False`, `SESSION_COOKIE_HTTPONLY = False` (Django and Flask), `REMEMBER_COOKIE_SECURE`/`_HTTPONLY = False` (Flask-Login). Calls that pass the flags from a variable or `**kwargs`, calls that delete a cookie (empty value, `max_age=0`), test configuration and test code are not reported; settings in development configuration classes (`DevelopmentConfig`, `LocalConfig`) get an information hint.',
     why:
       'Without `Secure` the browser also sends the cookie over plain HTTP, where anyone on the network (public Wi-Fi, a compromised router) can read it, for example after a downgrade to an `http://` link. Without `HttpOnly` any script on the page, including one injected through XSS, can read `document.cookie` and take the session away (CWE-614, CWE-1004). `SameSite=Lax` also keeps the cookie off cross-site POST requests, a cheap layer against CSRF.',
     example:
@@ -63,10 +63,13 @@ const rule: Rule = {
   onNode(node, ctx) {
     for (const s of settingsOf(node)) {
       if (!FLAG_SETTINGS.has(s.key) || s.value.type !== 'false' || inTestConfig(node, ctx)) continue;
+      const dev = inDevConfig(node);
       ctx.report({
         node,
+        level: dev ? 'info' : undefined,
+        confidence: dev ? 'low' : undefined,
         message: `${s.key} = False lets the ${s.key.includes('HTTPONLY') ? 'scripts on the page read the cookie (session theft through XSS)' : 'browser send the cookie over plain HTTP, where anyone on the network can read it'}. Set it to True (the framework default for HttpOnly; required for Secure behind HTTPS).`,
-        fix: { title: `Set ${s.key} to True`, safe: false, edits: [replaceNode(s.value, 'True')] },
+        fix: dev ? undefined : { title: `Set ${s.key} to True`, safe: false, edits: [replaceNode(s.value, 'True')] },
       });
     }
   },

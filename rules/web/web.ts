@@ -439,3 +439,11 @@ export function isDirectText(node: Node, ctx: Ctx, depth = 0): boolean {
       return false;
   }
 }
+
+/** Inside a development config class (`class DevelopmentConfig`, `LocalConfig`, `DevConfig`): settings meant for a laptop. */
+export function inDevConfig(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'class_definition') return /^(Dev|Development|Local|Debug)[A-Z_]|^\w*(Dev|Development|Local)(Config|Settings)$/.test(p.childForFieldName('name')?.text ?? '');
+  }
+  return false;
+}
