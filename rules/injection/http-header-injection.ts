@@ -7,7 +7,9 @@ import { isDirectText } from '../web/web';
 
 /** Objects whose item assignment sets a response header. */
 const HEADERS_OBJECT = /^(self\.)?\w*(resp|response|res|rv)\w*\.(headers|_headers)$/i;
-const RESPONSE_NAME = /^(self\.)?(resp|response|res|r|rv|http_response)$/;
+const RESPONSE_NAME = /^(self\.)?(resp|response|http_response|django_response)$/;
+/** Keys that can only be HTTP headers: `X-...`, `Content-...`, `Location`, `Cache-Control`, `Set-Cookie`, hyphenated Title-Case. */
+const HEADER_KEY = /^["'](X-[\w-]+|Content-[\w-]+|Location|Cache-Control|Set-Cookie|Refresh|Link|Vary|ETag|Access-Control-[\w-]+|[A-Z][a-z]+(-[A-Z][a-z]+)+)["']$/;
 /** Methods of a headers object that set a value: (index of the value argument). */
 const HEADER_METHODS = new Map([['add', 1], ['set', 1], ['setdefault', 1], ['add_header', 1], ['__setitem__', 1]]);
 
@@ -77,7 +79,7 @@ const rule: Rule = {
     const isHeaders = HEADERS_OBJECT.test(target.text) || RESPONSE_NAME.test(target.text);
     if (!isHeaders) return;
     // `response["X"] = v` only for Django responses indexed by a header-like string.
-    if (!HEADERS_OBJECT.test(target.text) && !/^["'][A-Za-z][\w-]*["']$/.test(key?.text ?? '')) return;
+    if (!HEADERS_OBJECT.test(target.text) && !HEADER_KEY.test(key?.text ?? '')) return;
     check(ctx, node.childForFieldName('right'), `the response header ${key?.text ?? ''}`);
   },
   onCall(site, ctx) {

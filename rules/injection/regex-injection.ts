@@ -9,6 +9,8 @@ import { reportFlow, sinkName } from '../support';
 /** Functions whose first argument is a pattern they compile. */
 export const REGEX_FUNCTIONS = ['compile', 'match', 'fullmatch', 'search', 'findall', 'finditer', 'sub', 'subn', 'split'].flatMap((f) => [`re.${f}`, `regex.${f}`]);
 
+const PATTERN_NAME = /(^|_)(pattern|patterns|regex|regexp|rx|re|expr|expression|filter|glob)s?($|_)/i;
+
 function patternArg(site: CallSite): Node | undefined {
   return site.positional[0] ?? site.keywords.get('pattern');
 }
@@ -22,6 +24,12 @@ function buildFix(arg: Node, ctx: Ctx): Fix | undefined {
       if (!expr || taintLevel(ctx.valueOf(expr), 'regex') === null) continue;
       if (expr.nextSibling && expr.nextSibling.type !== '}') return undefined;
       edits.push(replaceNode(expr, `re.escape(str(${expr.text}))`));
+    }
+  } else if (arg.type === 'binary_operator' && arg.childForFieldName('operator')?.type === '+') {
+    for (const side of [arg.childForFieldName('left'), arg.childForFieldName('right')]) {
+      if (!side || taintLevel(ctx.valueOf(side), 'regex') === null) continue;
+      if (!['identifier', 'attribute', 'subscript', 'call'].includes(side.type)) return undefined;
+      edits.push(replaceNode(side, `re.escape(${side.text})`));
     }
   } else if (['identifier', 'attribute', 'subscript', 'call'].includes(arg.type)) {
     edits.push(replaceNode(arg, `re.escape(${arg.text})`));
@@ -45,7 +53,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'The pattern given to `re.compile`, `re.match`, `re.search`, `re.fullmatch`, `re.findall`, `re.finditer`, `re.sub`, `re.subn` or `re.split` (or the same functions of the `regex` module) is built from request data (error), a parameter (warning) or a value of unknown origin (information). Constant patterns and values passed through `re.escape()` are not reported.',
+      'The pattern given to `re.compile`, `re.match`, `re.search`, `re.fullmatch`, `re.findall`, `re.finditer`, `re.sub`, `re.subn` or `re.split` (or the same functions of the `regex` module) is built from request data (error), a parameter (warning; information when the parameter is named as a pattern, such as `pattern`, `regex` or `expr`, since then a pattern is what the caller means to pass) or a value of unknown origin (information). Constant patterns and values passed through `re.escape()` are not reported.',
     why:
       'Whoever writes the pattern decides how long matching takes: `(a+)+$` against a few dozen characters keeps a worker busy for minutes (ReDoS, CWE-1333), and a few such requests take the service down. A pattern meant as a literal search term also changes meaning when it contains `.`, `*` or `|`, so `.*` matches every record (CWE-625).',
     example:
@@ -66,9 +74,15 @@ const rule: Rule = {
     const arg = patternArg(site);
     if (!arg) return;
     const fn = sinkName(site);
-    reportFlow(ctx, arg, ctx.valueOf(arg), 'regex', `the regex engine via ${fn}`, (origin) =>
+    let value = ctx.valueOf(arg);
+    // A parameter named as a pattern (`pattern`, `regex`, `expr`) is meant to be one: a hint only.
+    if (taintLevel(value, 'regex') === 'warning' && value.sources.every((s) => s.kind !== 'param' || PATTERN_NAME.test(s.name))) {
+      value = { sources: value.sources.map((s) => (s.kind === 'param' ? { ...s, kind: 'unknown' as const } : s)) };
+    }
+    const fix = taintLevel(value, 'regex') === 'info' ? undefined : buildFix(arg, ctx);
+    reportFlow(ctx, arg, value, 'regex', `the regex engine via ${fn}`, (origin) =>
       `The pattern given to ${fn} is built from ${origin}: a crafted pattern such as (a+)+$ can take minutes to match (ReDoS), and metacharacters change what matches. Use re.escape() when the value is meant literally, or validate it against an allowlist.`,
-      buildFix(arg, ctx),
+      fix,
     );
   },
 };

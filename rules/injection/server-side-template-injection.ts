@@ -1,8 +1,10 @@
 import type { Node } from 'web-tree-sitter';
+import { taintLevel } from '../../server/src/engine/dataflow';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Rule } from '../../server/src/engine/rule';
 import { reportFlow, sinkName } from '../support';
 
+const RENDER_STRING = ['flask.render_template_string', 'flask.templating.render_template_string', 'flask.stream_template_string'];
 /** Calls whose first argument is template source that the engine compiles and runs. */
 const TEMPLATE_SOURCE = [
   'flask.render_template_string', 'flask.templating.render_template_string', 'flask.stream_template_string',
@@ -56,7 +58,11 @@ const rule: Rule = {
     const fn = sinkName(site);
     // Templates are files: reading one from disk is how they are meant to be loaded.
     const value = ctx.valueOf(src);
-    const notFiles = { sources: value.sources.filter((s) => s.kind !== 'file') };
+    let notFiles = { sources: value.sources.filter((s) => s.kind !== 'file') };
+    // Template classes built from a helper's parameter are how template text from files and
+    // config is rendered: a hint. render_template_string/from_string exist to take strings.
+    const constructor = !matchesAny(site.qname, RENDER_STRING) && !(site.callee?.type === 'attribute' && site.callee.childForFieldName('attribute')?.text === 'from_string');
+    if (constructor && taintLevel(notFiles, 'template') === 'warning') notFiles = { sources: notFiles.sources.map((s) => ({ ...s, kind: 'unknown' as const })) };
     reportFlow(ctx, src, notFiles, 'template', `the template engine via ${fn}`, (origin) =>
       `Template source built from ${origin} is compiled by ${fn}: whoever controls it writes template code, which can read the app's config and run commands on the server (SSTI). Keep the template constant and pass the values as variables (\`render_template_string("Hello {{ name }}", name=name)\`).`,
     );
