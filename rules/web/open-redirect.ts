@@ -19,7 +19,11 @@ function targetArg(site: CallSite): Node | undefined {
   return site.positional[0] ?? site.keywords.get('location') ?? site.keywords.get('url') ?? site.keywords.get('to') ?? site.keywords.get('redirect_to');
 }
 
+/** The URL of the current request: `redirect(request.url)` reloads this page on this host. */
+const SAME_PAGE = /^request\.(url|base_url|full_path|path|path_info|get_full_path\(\)|build_absolute_uri\(\))$/;
+
 function internal(node: Node, ctx: Ctx): boolean {
+  if (SAME_PAGE.test(node.text)) return true;
   return node.type === 'call' && matchesAny(ctx.names.resolve(node.childForFieldName('function')), INTERNAL_URL);
 }
 
@@ -38,7 +42,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'The target of a redirect (`flask.redirect`, Django `redirect`/`HttpResponseRedirect`, Starlette/FastAPI `RedirectResponse`, Pyramid/WebOb `HTTPFound(location=...)`) comes from request data (error) or a parameter (warning), typically a `next` or `return_to` query parameter. Targets built by `url_for()`/`reverse()`, paths with a constant start such as `f"/ports/{port_id}"`, and targets checked with `url_has_allowed_host_and_scheme()`, `is_safe_url()`, a `validate_*`/`is_safe_*` function, an allowlist or a `startswith`/`netloc` test before the redirect are not reported.',
+      'The target of a redirect (`flask.redirect`, Django `redirect`/`HttpResponseRedirect`, Starlette/FastAPI `RedirectResponse`, Pyramid/WebOb `HTTPFound(location=...)`) comes from request data (error) or a parameter (warning), typically a `next` or `return_to` query parameter. Targets built by `url_for()`/`reverse()`, the current request\'s own URL (`redirect(request.url)`, `request.get_full_path()`), paths with a constant start such as `f"/ports/{port_id}"`, and targets checked with `url_has_allowed_host_and_scheme()`, `is_safe_url()`, a `validate_*`/`is_safe_*` function, an allowlist or a `startswith`/`netloc` test before the redirect are not reported.',
     why:
       'A link such as `https://bank.example/login?next=https://bank-example.evil/` carries the trusted domain, so victims click it; after logging in they land on the attacker\'s look-alike page, which asks for the password again or for a card number (CWE-601). Redirects are also used to bounce OAuth codes and tokens to the attacker, and to get past SSRF and URL allowlists that trust the site\'s own domain.',
     example:
