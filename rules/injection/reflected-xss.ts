@@ -170,7 +170,12 @@ const rule: Rule = {
     const fn = ctx.scope.func;
     if (!fn || !isFlaskRoute(fn.node, ctx)) return;
     let value = node.namedChildren.find((c) => c && c.type !== 'comment') ?? null;
-    if (value?.type === 'expression_list' || value?.type === 'tuple') value = value.namedChild(0);
+    if (value?.type === 'expression_list' || value?.type === 'tuple') {
+      // `return body, 200, {"Content-Type": "text/plain"}`: not HTML.
+      const type = /["']Content-Type["']\s*:\s*["']([^"']*)["']/i.exec(value.text);
+      if (type && !/html|xml/i.test(type[1])) return;
+      value = value.namedChild(0);
+    }
     if (!value) return;
     report(ctx, value, `the Flask view \`${fn.name}()\``);
   },
