@@ -8,7 +8,15 @@ import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
+import httpHeaderInjection from './injection/http-header-injection';
+import jinjaAutoescapeDisabled from './injection/jinja-autoescape-disabled';
+import logInjection from './injection/log-injection';
+import makoTemplateUnescaped from './injection/mako-template-unescaped';
+import reflectedXss from './injection/reflected-xss';
+import regexInjection from './injection/regex-injection';
+import serverSideTemplateInjection from './injection/server-side-template-injection';
 import shellCommandInjection from './injection/shell-command-injection';
+import unsafeMarkupConstruction from './injection/unsafe-markup-construction';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import archiveMemberPathTraversal from './path/archive-member-path-traversal';
 import hardcodedTempPath from './path/hardcoded-temp-path';
@@ -19,11 +27,27 @@ import tarfileExtractionWithoutFilter from './path/tarfile-extraction-without-fi
 import worldWritablePermissions from './path/world-writable-permissions';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
+import bindAllInterfaces from './web/bind-all-interfaces';
+import csrfProtectionDisabled from './web/csrf-protection-disabled';
+import debugModeEnabled from './web/debug-mode-enabled';
+import hardcodedSecretKey from './web/hardcoded-secret-key';
+import insecureCookie from './web/insecure-cookie';
+import openRedirect from './web/open-redirect';
+import regexCatastrophicBacktracking from './web/regex-catastrophic-backtracking';
+import serverSideRequestForgery from './web/server-side-request-forgery';
 
 export const RULES: readonly Rule[] = [
   shellCommandInjection,
   unvalidatedCommandArgument,
   dynamicCodeExecution,
+  serverSideTemplateInjection,
+  jinjaAutoescapeDisabled,
+  unsafeMarkupConstruction,
+  makoTemplateUnescaped,
+  reflectedXss,
+  httpHeaderInjection,
+  logInjection,
+  regexInjection,
   exceptionTextInLog,
   exceptionTextInResponse,
   unsafeYamlLoad,
@@ -33,6 +57,14 @@ export const RULES: readonly Rule[] = [
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
+  serverSideRequestForgery,
+  openRedirect,
+  debugModeEnabled,
+  hardcodedSecretKey,
+  insecureCookie,
+  csrfProtectionDisabled,
+  bindAllInterfaces,
+  regexCatastrophicBacktracking,
   pathTraversal,
   tarfileExtractionWithoutFilter,
   archiveMemberPathTraversal,
