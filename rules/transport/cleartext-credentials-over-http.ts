@@ -140,7 +140,7 @@ const rule: Rule = {
     if (!what) return;
     const content = literal.namedChildren.find((c) => c?.type === 'string_content');
     const fix: Fix | undefined = content && /^http:\/\//i.test(content.text)
-      ? { title: 'Use https://', safe: false, edits: [{ ...replaceNode(content, ''), newText: content.text.replace(/^http:/i, 'https:') }] }
+      ? { title: 'Use https://', safe: false, edits: [replaceNode(content, content.text.replace(/^http:/i, 'https:'))] }
       : undefined;
     ctx.report({
       node: urlArg!,
