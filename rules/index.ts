@@ -6,8 +6,11 @@ import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
+import ldapQueryInjection from './injection/ldap-query-injection';
 import shellCommandInjection from './injection/shell-command-injection';
+import sqlQueryInjection from './injection/sql-query-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import xpathQueryInjection from './injection/xpath-query-injection';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
 
@@ -15,6 +18,9 @@ export const RULES: readonly Rule[] = [
   shellCommandInjection,
   unvalidatedCommandArgument,
   dynamicCodeExecution,
+  sqlQueryInjection,
+  ldapQueryInjection,
+  xpathQueryInjection,
   exceptionTextInLog,
   exceptionTextInResponse,
   unsafeYamlLoad,

@@ -174,7 +174,7 @@ export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
     names: ['html.escape', 'cgi.escape', 'markupsafe.escape', 'jinja2.escape', 'flask.escape', 'django.utils.html.escape', 'django.utils.html.conditional_escape', 'bleach.clean', 'xml.sax.saxutils.escape'],
     kinds: ['html', 'template'],
   },
-  { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars'], kinds: ['ldap'] },
+  { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars', 'ldap.filter.filter_format', 'ldap3.utils.dn.escape_rdn'], kinds: ['ldap'] },
   { names: ['re.escape'], kinds: ['regex'] },
   { names: ['urllib.parse.quote', 'urllib.parse.quote_plus', 'urllib.quote', 'urllib.quote_plus'], kinds: ['header', 'logline'] },
 ];
@@ -386,6 +386,8 @@ export class Flow {
       // the receiver's and the arguments' data.
       const receiver = this.valueOf(fn.childForFieldName('object'), depth);
       if (method === 'get_json' || method === 'get_data') return this.valueOf(fn, depth);
+      // `ALLOWED.get(key, default)` on a constant mapping: an entry of it or the default, never the key.
+      if (method === 'get' && receiver.sources.length === 0) return args[1] ? this.valueOf(args[1], depth) : CONSTANT;
       return union([receiver, argValue]);
     }
     // An unknown function of tainted arguments may return them: stay conservative.
