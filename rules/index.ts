@@ -8,6 +8,7 @@ import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import ldapQueryInjection from './injection/ldap-query-injection';
 import shellCommandInjection from './injection/shell-command-injection';
+import shellWildcardInjection from './injection/shell-wildcard-injection';
 import sqlQueryInjection from './injection/sql-query-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import xpathQueryInjection from './injection/xpath-query-injection';
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   shellCommandInjection,
   unvalidatedCommandArgument,
   dynamicCodeExecution,
+  shellWildcardInjection,
   sqlQueryInjection,
   ldapQueryInjection,
   xpathQueryInjection,
