@@ -6,7 +6,9 @@ import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
+import externallySelectedCode from './injection/externally-selected-code';
 import ldapQueryInjection from './injection/ldap-query-injection';
+import loggingConfigListener from './injection/logging-config-listener';
 import shellCommandInjection from './injection/shell-command-injection';
 import shellWildcardInjection from './injection/shell-wildcard-injection';
 import sqlQueryInjection from './injection/sql-query-injection';
@@ -21,6 +23,8 @@ export const RULES: readonly Rule[] = [
   dynamicCodeExecution,
   shellWildcardInjection,
   sqlQueryInjection,
+  externallySelectedCode,
+  loggingConfigListener,
   ldapQueryInjection,
   xpathQueryInjection,
   exceptionTextInLog,

@@ -36,8 +36,15 @@ export function guardedNames(test: Node | null, names: Names, out: string[] = []
   return out;
 }
 
+/** Calls that never return normally. */
+const NO_RETURN = /^((flask|werkzeug\.exceptions)\.)?abort$|^sys\.exit$|^os\._exit$/;
+
 export function exits(block: Node | null): boolean {
   const last = block?.namedChildren.filter((c) => c && c.type !== 'comment').pop();
-  return !!last && ['raise_statement', 'return_statement', 'continue_statement', 'break_statement'].includes(last.type);
+  if (!last) return false;
+  if (['raise_statement', 'return_statement', 'continue_statement', 'break_statement'].includes(last.type)) return true;
+  // `abort(400)` (Flask, Werkzeug) and `sys.exit(1)` raise as well.
+  const call = last.type === 'expression_statement' ? last.namedChild(0) : null;
+  return call?.type === 'call' && NO_RETURN.test(call.childForFieldName('function')?.text ?? '');
 }
 
