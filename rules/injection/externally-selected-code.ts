@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
-import { taintLevel } from '../../server/src/engine/dataflow';
+import { rangeOf, sourcesFor, taintLevel, traceFor } from '../../server/src/engine/dataflow';
 import { matchesAny } from '../../server/src/engine/names';
 import type { Rule } from '../../server/src/engine/rule';
-import { reportFlow, sinkName } from '../support';
+import { describeValue, reportFlow, sinkName } from '../support';
 import { builtString } from './built-strings';
 
 /** Import a module or object named by their first argument. */
@@ -37,7 +37,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'A module or object is imported by a name that is not a constant (`__import__`, `importlib.import_module`, oslo `importutils.import_module/import_class/import_object`, `import_string`, `pydoc.locate`, `imp.load_source`), or an attribute is looked up with `getattr()` by a name that comes straight from request data, the command line or the environment. Lookups with a constant prefix (`getattr(self, "do_" + action)`) and names checked against an allow-list are not reported; `getattr()` with a parameter is not reported either, as it is the ordinary way to write generic code.',
+      'A module or object is imported by a name that is not a constant (`__import__`, `importlib.import_module`, oslo `importutils.import_module/import_class/import_object`, `import_string`, `pydoc.locate`, `imp.load_source`), or an attribute is looked up with `getattr()` by a name that comes straight from request data, the command line or the environment. Imports by a name that comes from request data, the command line, the environment or a file are errors; by a function parameter they are information only (audit hints), because that is how plugin loaders, test runners and serialisers work. `getattr()` is reported only for names from a web request or the network, and not with a constant prefix (`getattr(self, "do_" + action)`); names checked against an allow-list are never reported.',
     why:
       'Importing runs the module\'s top-level code, so choosing the module chooses code to run: `os`, `subprocess` or any module on `sys.path`, including one the attacker managed to write. A dispatch through `getattr(obj, name)()` with a request parameter reaches every method and attribute of the object (`__class__`, `__init__`, private helpers), not only the handlers meant to be exposed.',
     example:
@@ -56,14 +56,24 @@ const rule: Rule = {
     if (matchesAny(site.qname, IMPORTERS)) {
       const name = site.positional[0] ?? site.keywords.get('name') ?? site.keywords.get('import_str') ?? site.keywords.get('path');
       if (!name) return;
-      reportFlow(ctx, name, ctx.valueOf(name), 'code', `the import by ${sinkName(site)}`, (origin) =>
-        `Module or object name built from ${origin} is imported by ${sinkName(site)}: importing runs the chosen module's code. Map the accepted names to modules in a dict (or check them against an allow-list) before importing.`);
+      const value = ctx.valueOf(name);
+      const level = taintLevel(value, 'code');
+      if (!level) return;
+      // A parameter naming the module is how plugin loaders, test runners and pickle work: an audit hint only.
+      ctx.report({
+        node: name,
+        level: level === 'warning' ? 'info' : level,
+        confidence: level === 'error' ? 'high' : 'low',
+        message: `Module or object name built from ${describeValue(value, 'code')} is imported by ${sinkName(site)}: importing runs the chosen module's code. Map the accepted names to modules in a dict (or check them against an allow-list) before importing.`,
+        trace: traceFor(value, 'code', { range: rangeOf(name), message: `reaches the import by ${sinkName(site)}` }),
+      });
       return;
     }
     if (matchesAny(site.qname, LOOKUPS) && site.positional.length >= 2) {
       const name = site.positional[1];
       const value = ctx.valueOf(name);
-      if (taintLevel(value, 'code') !== 'error' || hasConstantPrefix(name)) return;
+      // Only names from a web request or the network: a command-line user choosing an attribute of their own tool is no attacker.
+      if (!sourcesFor(value, 'code').some((s) => s.kind === 'request' || s.kind === 'network') || hasConstantPrefix(name)) return;
       reportFlow(ctx, name, value, 'code', 'the attribute lookup by `getattr()`', (origin) =>
         `Attribute name from ${origin} is looked up with getattr(): the caller can reach any attribute or method of the object, not only the ones meant to be exposed. Dispatch through a dict of allowed names, or check the name against an allow-list first.`);
     }

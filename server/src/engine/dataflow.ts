@@ -186,7 +186,7 @@ const READ_METHODS = new Map<string, SourceKind>([
 /** Reading a line of user input from standard input. */
 const STDIN = ['sys.stdin.read', 'sys.stdin.readline', 'sys.stdin.readlines', 'sys.stdin.buffer.read'];
 /** Names that say the function validates its argument (`validate_name`, `_check_iface`, ...). */
-const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid|is_safe_url|url_has_allowed_host_and_scheme)([_A-Za-z0-9]*)$/;
+const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid|is_safe_url|url_has_allowed_host_and_scheme|valid_ipv4|valid_ipv6|valid_mac)([_A-Za-z0-9]*)$/;
 /** Calls that validate by raising on bad input; as a statement they vouch for their argument. */
 const VALIDATING_CALLS = CONVERTERS.filter((n) => n.includes('.') || n === 'int' || n === 'float');
 
