@@ -7,18 +7,20 @@ import { reportFlow, sinkName } from '../support';
 import { builtString, literal, literalText, type BuiltString } from './built-strings';
 
 /** DB-API and SQLAlchemy methods that run their first argument as SQL. */
-const RUN_METHODS = new Set(['execute', 'executemany', 'executescript', 'exec_driver_sql', 'mogrify', 'read_sql']);
+const RUN_METHODS = new Set(['execute', 'executemany', 'executescript', 'exec_driver_sql', 'execute_sql', 'mogrify', 'read_sql']);
 /** Functions whose first argument is SQL text. */
 const SQL_TEXT = [
   'sqlalchemy.text', 'sqlalchemy.sql.text', 'sqlalchemy.sql.expression.text', 'sqlmodel.text',
-  'pandas.read_sql', 'pandas.read_sql_query', 'django.db.models.expressions.RawSQL', 'django.db.models.RawSQL', '*.RawSQL',
+  'pandas.read_sql', 'pandas.read_sql_query', 'psycopg2.sql.SQL', 'psycopg.sql.SQL', 'django.db.models.expressions.RawSQL', 'django.db.models.RawSQL', '*.RawSQL',
 ];
 /** `execute` helpers that run a program (SL102's): never SQL. */
 const COMMAND_RUNNERS = ['*.utils.execute', '*.processutils.execute', '*.netns.execute', '*.ip_lib.*', '*.privileged.*'];
 /** The object a query runs on, by its name: `cursor`, `self._conn`, `connection.cursor()`, `db.session`, `engine`. */
 const DB_RECEIVER = /^_*(?:\w+_)?(cur|curs|cursor|conn|connection|con|cnx|cx|db|database|dbconn|session|sess|engine|txn|tx|transaction|connect|c)$/i;
 /** Literal text that reads as SQL. */
-const SQL_WORDS = /^\s*\(?\s*(select|insert|update|delete|with|create|drop|alter|replace|merge|pragma|grant|revoke|truncate|vacuum|attach)\b|\bselect\b[\s\S]*\bfrom\b|\binsert\s+into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b|\bwhere\b[\s\S]*(=|\blike\b|\bin\b)/i;
+const SQL_WORDS = /^\s*\(?\s*(select|insert|update|delete|with|create|drop|alter|replace|merge|pragma|grant|revoke|truncate|vacuum|attach)\b|\bselect\b[\s\S]*\bfrom\b|\binsert\s+into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b|\bwhere\b[\s\S]*(=|\blike\b|\bin\b)|\b(order|group)\s+by\b|\blimit\s+\S|\bvalues\s*\(|\bfrom\s+\S/i;
+/** asyncpg and aiosqlite style methods: generic names, so only with SQL text in sight. */
+const FETCH_METHODS = new Set(['fetch', 'fetchrow', 'fetchval', 'execute_fetchall']);
 
 function receiverName(callee: Node | null): string | null {
   let object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
@@ -46,12 +48,18 @@ function sinksOf(site: CallSite, ctx: Ctx): Sink[] {
     const query = site.positional[0] ?? site.keywords.get('sql') ?? site.keywords.get('text');
     return query ? [{ query, label: sinkName(site), fixable: false }] : [];
   }
+  if (FETCH_METHODS.has(method) && site.callee?.type === 'attribute') {
+    const query = site.positional[0] ?? site.keywords.get('query');
+    return query && looksLikeSql(query) ? [{ query, label: sinkName(site), fixable: false }] : [];
+  }
   if (RUN_METHODS.has(method) && site.callee?.type === 'attribute') {
     if (matchesAny(site.qname, COMMAND_RUNNERS) || site.keywords.has('run_as_root') || site.keywords.has('root_helper')) return [];
     const query = site.positional[0] ?? site.keywords.get('sql') ?? site.keywords.get('query') ?? site.keywords.get('operation') ?? site.keywords.get('statement');
     if (!query || ['list', 'tuple', 'list_splat', 'list_comprehension'].includes(query.type) || isTextCall(query, ctx)) return [];
+    // With the text in sight it must read as SQL (`ssh_conn.execute(f"ls {path}")` is not); without, the receiver's name decides.
+    const text = literalText(query);
     const receiver = receiverName(site.callee);
-    if (!(receiver && DB_RECEIVER.test(receiver)) && !looksLikeSql(query)) return [];
+    if (text !== null ? !SQL_WORDS.test(text) : !(receiver && DB_RECEIVER.test(receiver))) return [];
     return [{ query, label: sinkName(site), fixable: method === 'execute' && site.args.length === 1 && query === site.positional[0] }];
   }
   // Django: `Model.objects.raw(sql, params)`, `qs.extra(select=..., where=[...], tables=..., order_by=...)`.

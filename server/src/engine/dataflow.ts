@@ -165,6 +165,7 @@ const PURE = [
   'str', 'repr', 'format', 'bytes', 'list', 'tuple', 'dict', 'set', 'frozenset', 'sorted', 'reversed', 'min', 'max',
   'sum', 'enumerate', 'zip', 'map', 'filter', 'six.text_type', 'six.binary_type', 'os.path.join', 'posixpath.join',
   'os.fspath', 'pathlib.Path', 'pathlib.PurePath', 'copy.copy', 'copy.deepcopy',
+  'psycopg2.sql.SQL', 'psycopg2.sql.Composed', 'psycopg.sql.SQL', 'psycopg.sql.Composed',
 ];
 /** Calls that make their argument safe for some kinds of sink only. */
 export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
@@ -176,6 +177,10 @@ export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
   },
   { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars', 'ldap.filter.filter_format', 'ldap3.utils.dn.escape_rdn'], kinds: ['ldap'] },
   { names: ['re.escape'], kinds: ['regex'] },
+  {
+    names: ['psycopg2.sql.Identifier', 'psycopg2.sql.Literal', 'psycopg.sql.Identifier', 'psycopg.sql.Literal', '*.ops.quote_name', 'sqlalchemy.bindparam'],
+    kinds: ['sql'],
+  },
   { names: ['urllib.parse.quote', 'urllib.parse.quote_plus', 'urllib.quote', 'urllib.quote_plus'], kinds: ['header', 'logline'] },
 ];
 /** Methods whose result is data read from outside: sockets (`network`), files and pipes (`file`). */
@@ -324,9 +329,23 @@ export class Flow {
         return this.all([kids[0] ?? null, kids[2] ?? null], depth);
       }
       case 'list_comprehension': case 'set_comprehension': case 'generator_expression': case 'dictionary_comprehension': {
-        const body = node.childForFieldName('body');
-        const iters = node.namedChildren.filter((c) => c?.type === 'for_in_clause').map((c) => c!.childForFieldName('right'));
-        return union([this.valueOf(body, depth), this.all(iters, depth)]);
+        // The body is evaluated with the loop names bound to their iterables' values, in a scope of its own.
+        const outer = this.scope;
+        const inner = new Scope('function', node, '<comprehension>', outer);
+        this.scope = inner;
+        try {
+          for (const clause of node.namedChildren) {
+            if (clause?.type !== 'for_in_clause') continue;
+            const value = this.valueOf(clause.childForFieldName('right'), depth);
+            const targets = clause.childForFieldName('left');
+            for (const id of targets ? [targets, ...targets.descendantsOfType('identifier')] : []) {
+              if (id?.type === 'identifier') inner.env.set(id.text, value);
+            }
+          }
+          return this.valueOf(node.childForFieldName('body'), depth);
+        } finally {
+          this.scope = outer;
+        }
       }
       case 'comparison_operator': case 'not_operator':
         return CONSTANT; // a boolean carries no text
@@ -362,7 +381,9 @@ export class Flow {
   private call(node: Node, depth: number): Value {
     const fn = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
-    const args = argsNode ? argsNode.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
+    // `f(x for x in y)`: a bare generator is the single argument.
+    const args = argsNode?.type === 'generator_expression' ? [argsNode]
+      : argsNode ? argsNode.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
     const q = this.names.resolve(fn);
     if (q === 'input' || q === 'raw_input' || matchesAny(q, STDIN)) return newSource('input', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (user input)`);
     if (q === 'os.getenv' || q === 'os.environ.get') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
