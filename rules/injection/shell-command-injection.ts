@@ -15,7 +15,7 @@ const REMOTE_SHELL = ['*.exec_command', ...['run', 'sudo', 'local'].flatMap((f) 
 const SHELL_ALWAYS = [
   'os.system', 'os.popen', 'subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput',
   'commands.getstatusoutput', 'asyncio.create_subprocess_shell', 'popen2.popen2', 'popen2.popen3', 'popen2.popen4',
-  'popen2.Popen3', 'popen2.Popen4', 'os.popen2', 'os.popen3', 'os.popen4', 'platform.popen',
+  'popen2.Popen3', 'popen2.Popen4', 'os.popen2', 'os.popen3', 'os.popen4', 'platform.popen', 'invoke.run', 'invoke.sudo',
   ...REMOTE_SHELL,
 ];
 /** Characters with meaning to the shell: with any of them in the literal text, an argv list would change behaviour. */

@@ -347,6 +347,22 @@ export class Flow {
           this.scope = outer;
         }
       }
+      case 'binary_operator': {
+        // `"id = %d" % x`: a numeric directive raises unless x is a number, so x brings no text.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (node.childForFieldName('operator')?.type === '%' && left?.type === 'string' && right) {
+          const items = right.type === 'tuple' ? right.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [right];
+          const content = left.namedChildren.some((c) => c?.type === 'interpolation') ? null : left.text;
+          const directives = content === null ? [] : [...content.matchAll(/%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?([a-zA-Z%])/g)]
+            .filter((m) => m[5] !== '%');
+          if (directives.length === items.length && directives.every((m) => !m[1] && !m[2]?.includes('*') && !m[4]?.includes('*')) &&
+            (right.type === 'tuple' || directives.length === 1) && items.every((i) => i.type !== 'list_splat')) {
+            return this.all(items.filter((_, i) => !/[diouxXeEfFgG]/.test(directives[i][5])), depth);
+          }
+        }
+        return this.all(node.namedChildren, depth);
+      }
       case 'comparison_operator': case 'not_operator':
         return CONSTANT; // a boolean carries no text
       default:
