@@ -342,6 +342,18 @@ export class Flow {
               if (id?.type === 'identifier') inner.env.set(id.text, value);
             }
           }
+          // `[f for f in fields if f in ALLOWED]`: the filter vouches for the loop name.
+          for (const clause of node.namedChildren) {
+            const test = clause?.type === 'if_clause' ? clause.namedChild(0) : null;
+            if (test?.type !== 'comparison_operator') continue;
+            const ops = test.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ');
+            const name = test.namedChild(0);
+            const bound = name?.type === 'identifier' ? inner.env.get(name.text) : undefined;
+            if (ops === 'in' && bound && this.valueOf(test.namedChild(1), depth).sources.length === 0) {
+              inner.env.set(name!.text, clear(bound, INJECTION));
+              this.cache.clear();
+            }
+          }
           return this.valueOf(node.childForFieldName('body'), depth);
         } finally {
           this.scope = outer;
