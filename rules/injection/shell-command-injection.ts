@@ -5,6 +5,7 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
 import { isTrue, reportFlow, sinkName } from '../support';
+import { literalText } from './built-strings';
 import { runsArgv } from './unvalidated-command-argument';
 
 /** Calls that hand their first argument to `/bin/sh` only when `shell=True`. */
@@ -18,6 +19,8 @@ const SHELL_ALWAYS = [
   'popen2.Popen3', 'popen2.Popen4', 'os.popen2', 'os.popen3', 'os.popen4', 'platform.popen', 'invoke.run', 'invoke.sudo',
   ...REMOTE_SHELL,
 ];
+/** Names of variables that hold a command line. */
+const COMMAND_NAME = /(^|_)(cmd|cmds|command|commands|cmdline|cmd_line|cmd_str|script|shell_cmd)$/i;
 /** Characters with meaning to the shell: with any of them in the literal text, an argv list would change behaviour. */
 const SHELL_META = /[|&;<>()$`\\"'*?[\]#~{}!\n]/;
 
@@ -250,10 +253,13 @@ function buildFix(site: CallSite, whole: Node, cmd: Node, ctx: Ctx): Fix | undef
 export function shellCommand(site: CallSite, ctx: Ctx): { whole: Node; cmd: Node } | null {
   const always = matchesAny(site.qname, SHELL_ALWAYS);
   // Any other call with `shell=True` (B604) hands a string to a shell too, unless SL102 checks it as a command runner.
-  const shell = isTrue(site.keywords.get('shell')) && (matchesAny(site.qname, SHELL_OPTIONAL) || !runsArgv(site, ctx));
+  const known = matchesAny(site.qname, SHELL_OPTIONAL);
+  const shell = isTrue(site.keywords.get('shell')) && (known || !runsArgv(site, ctx));
   if (!always && !shell) return null;
   const whole = commandArg(site);
   if (!whole) return null;
+  // An unknown function's `shell=True` counts when its argument reads as a command line (`f"ip link show {dev}"`, `cmd`).
+  if (!always && !known && !/\s/.test(literalText(whole) ?? '') && !COMMAND_NAME.test(whole.type === 'identifier' ? whole.text : '')) return null;
   // With shell=True and a sequence, the first item is the shell command line.
   const cmd = (whole.type === 'list' || whole.type === 'tuple') && !always ? whole.namedChild(0) ?? whole : whole;
   return { whole, cmd };

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { CONSTANT, union, type Value } from '../../server/src/engine/dataflow';
 import { replaceNode } from '../../server/src/engine/fixes';
 import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
@@ -76,6 +77,18 @@ function buildFix(site: CallSite, sink: Sink, ctx: Ctx): Fix | undefined {
   };
 }
 
+/** The expression's value without namespace URIs in Clark notation (`.//{%s}item` % ns): those cannot leave their braces. */
+function valueOf(node: Node, ctx: Ctx): Value {
+  const b = builtString(node);
+  if (!b) return ctx.valueOf(node);
+  const values = b.parts.flatMap((p, i) => {
+    if (!p.expr) return [];
+    const inBraces = b.parts[i - 1]?.literal?.endsWith('{') && b.parts[i + 1]?.literal?.startsWith('}');
+    return inBraces ? [] : [ctx.valueOf(p.expr)];
+  });
+  return values.length ? union(values) : CONSTANT;
+}
+
 const rule: Rule = {
   code: 'SL109',
   name: 'xpath-query-injection',
@@ -111,7 +124,7 @@ const rule: Rule = {
   onCall(site, ctx) {
     const sink = sinkOf(site);
     if (!sink) return;
-    reportFlow(ctx, sink.node, ctx.valueOf(sink.node), 'xpath', `the XPath expression of ${sinkName(site)}`, (origin) =>
+    reportFlow(ctx, sink.node, valueOf(sink.node, ctx), 'xpath', `the XPath expression of ${sinkName(site)}`, (origin) =>
       `XPath expression built from ${origin} is evaluated by ${sinkName(site)}: a quote in the value ends the string and the rest becomes XPath (' or '1'='1 selects every node). ${sink.variables ? 'Pass values as XPath variables: xpath("//user[@name=$name]", name=name).' : 'Compare values in Python, or use lxml with XPath variables.'}`,
       buildFix(site, sink, ctx),
     );
