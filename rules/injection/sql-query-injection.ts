@@ -19,6 +19,10 @@ const COMMAND_RUNNERS = ['*.utils.execute', '*.processutils.execute', '*.netns.e
 const DB_RECEIVER = /^_*(?:\w+_)?(cur|curs|cursor|conn|connection|con|cnx|cx|db|database|dbconn|session|sess|engine|txn|tx|transaction|connect|c)$/i;
 /** Literal text that reads as SQL. */
 const SQL_WORDS = /^\s*\(?\s*(select|insert|update|delete|with|create|drop|alter|replace|merge|pragma|grant|revoke|truncate|vacuum|attach)\b|\bselect\b[\s\S]*\bfrom\b|\binsert\s+into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b|\bwhere\b[\s\S]*(=|\blike\b|\bin\b)|\b(order|group)\s+by\b|\blimit\s+\S|\bvalues\s*\(|\bfrom\s+\S/i;
+/** A condition or ordering written as SQL text. */
+const SQL_FRAGMENT = /[=<>]|\b(like|in|and|or|not|is|between|asc|desc)\b/i;
+/** SQLAlchemy query methods that accepted SQL text. */
+const QUERY_METHODS = new Set(['filter', 'order_by', 'group_by', 'having', 'where', 'from_statement']);
 /** asyncpg and aiosqlite style methods: generic names, so only with SQL text in sight. */
 const FETCH_METHODS = new Set(['fetch', 'fetchrow', 'fetchval', 'execute_fetchall']);
 
@@ -61,6 +65,12 @@ function sinksOf(site: CallSite, ctx: Ctx): Sink[] {
     const receiver = receiverName(site.callee);
     if (text !== null ? !SQL_WORDS.test(text) : !(receiver && DB_RECEIVER.test(receiver))) return [];
     return [{ query, label: sinkName(site), fixable: method === 'execute' && site.args.length === 1 && query === site.positional[0] }];
+  }
+  // SQLAlchemy 1.x took SQL text in query methods: `session.query(User).filter("name = '%s'" % name)`.
+  if (QUERY_METHODS.has(method) && site.callee?.type === 'attribute' && /\b(query|select)\(/.test(site.callee.childForFieldName('object')?.text ?? '')) {
+    const query = site.positional[0];
+    const text = query && builtString(query) ? literalText(query) : null;
+    return query && text !== null && SQL_FRAGMENT.test(text) ? [{ query, label: sinkName(site), fixable: false }] : [];
   }
   // Django: `Model.objects.raw(sql, params)`, `qs.extra(select=..., where=[...], tables=..., order_by=...)`.
   if (method === 'raw' && /(^|\.)objects(\(\))?\.raw$|Manager\(\)\.raw$/.test(q)) {
