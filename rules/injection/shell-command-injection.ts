@@ -280,7 +280,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A command string that is not a constant is run through a shell: `subprocess.*(..., shell=True)` and any other call with `shell=True` (except the command runners SL102 checks), `os.system`, `os.popen` (and Python 2 `os.popen2/3/4`, `popen2`, `commands.getoutput/getstatusoutput`, `platform.popen`), `subprocess.getoutput/getstatusoutput`, `asyncio.create_subprocess_shell`, and on another host through its login shell: paramiko `SSHClient.exec_command` and Fabric `run`/`sudo`/`local`. Constant command lines are not reported (wildcards in them are SL104\'s).',
+      'A command string that is not a constant is run through a shell: `subprocess.*(..., shell=True)` and any other call with `shell=True` whose argument reads as a command line (text with spaces, or a variable named like `cmd`; the command runners SL102 checks stay with SL102), `os.system`, `os.popen` (and Python 2 `os.popen2/3/4`, `popen2`, `commands.getoutput/getstatusoutput`, `platform.popen`), `subprocess.getoutput/getstatusoutput`, `asyncio.create_subprocess_shell`, and on another host through its login shell: paramiko `SSHClient.exec_command` and Fabric `run`/`sudo`/`local`. Constant command lines are not reported (wildcards in them are SL104\'s).',
     why:
       'The shell parses the whole string. A value containing `;`, `|`, `&&`, `$(...)`, backticks or a newline ends the intended command and starts another with the privileges of this process (often root in system agents). Quoting by hand is easy to get wrong; an argument list never reaches a shell at all.',
     example: 'def set_sysctl(key, val):\n    subprocess.run(f"sysctl -w {key}={val}", shell=True)',
