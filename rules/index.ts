@@ -16,16 +16,22 @@ import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
+import externallySelectedCode from './injection/externally-selected-code';
 import httpHeaderInjection from './injection/http-header-injection';
 import jinjaAutoescapeDisabled from './injection/jinja-autoescape-disabled';
+import ldapQueryInjection from './injection/ldap-query-injection';
 import logInjection from './injection/log-injection';
+import loggingConfigListener from './injection/logging-config-listener';
 import makoTemplateUnescaped from './injection/mako-template-unescaped';
 import reflectedXss from './injection/reflected-xss';
 import regexInjection from './injection/regex-injection';
 import serverSideTemplateInjection from './injection/server-side-template-injection';
 import shellCommandInjection from './injection/shell-command-injection';
+import shellWildcardInjection from './injection/shell-wildcard-injection';
+import sqlQueryInjection from './injection/sql-query-injection';
 import unsafeMarkupConstruction from './injection/unsafe-markup-construction';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import xpathQueryInjection from './injection/xpath-query-injection';
 import archiveMemberPathTraversal from './path/archive-member-path-traversal';
 import hardcodedTempPath from './path/hardcoded-temp-path';
 import insecureTempFile from './path/insecure-temp-file';
@@ -55,6 +61,12 @@ export const RULES: readonly Rule[] = [
   shellCommandInjection,
   unvalidatedCommandArgument,
   dynamicCodeExecution,
+  shellWildcardInjection,
+  sqlQueryInjection,
+  externallySelectedCode,
+  loggingConfigListener,
+  ldapQueryInjection,
+  xpathQueryInjection,
   serverSideTemplateInjection,
   jinjaAutoescapeDisabled,
   unsafeMarkupConstruction,

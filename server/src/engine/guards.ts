@@ -36,13 +36,16 @@ export function guardedNames(test: Node | null, names: Names, out: string[] = []
   return out;
 }
 
+/** Calls that never return normally. */
+const NO_RETURN = /^((flask|werkzeug\.exceptions)\.)?abort$|^(sys\.)?exit$|^os\._exit$/;
+
 export function exits(block: Node | null): boolean {
   const last = block?.namedChildren.filter((c) => c && c.type !== 'comment').pop();
   if (!last) return false;
   if (['raise_statement', 'return_statement', 'continue_statement', 'break_statement'].includes(last.type)) return true;
-  // `abort(404)`, `flask.abort(403)`, `sys.exit(1)`: calls that never return.
+  // `abort(400)` (Flask, Werkzeug) and `sys.exit(1)` raise as well.
   const call = last.type === 'expression_statement' ? last.namedChild(0) : null;
-  return call?.type === 'call' && /(^|\.)(abort|exit|_exit)$/.test(call.childForFieldName('function')?.text ?? '');
+  return call?.type === 'call' && NO_RETURN.test(call.childForFieldName('function')?.text ?? '');
 }
 
 /**
