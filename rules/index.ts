@@ -5,9 +5,12 @@ import unsafeDeserialization from './deserialization/unsafe-deserialization';
 import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
+import secretConfigOptionUnmasked from './exposure/secret-config-option-unmasked';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import hardcodedPassword from './secrets/hardcoded-password';
+import hardcodedSecretValue from './secrets/hardcoded-secret-value';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
 
@@ -17,9 +20,12 @@ export const RULES: readonly Rule[] = [
   dynamicCodeExecution,
   exceptionTextInLog,
   exceptionTextInResponse,
+  secretConfigOptionUnmasked,
   unsafeYamlLoad,
   unsafeDeserialization,
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
+  hardcodedPassword,
+  hardcodedSecretValue,
 ];
