@@ -6,9 +6,11 @@ import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
 import secretConfigOptionUnmasked from './exposure/secret-config-option-unmasked';
+import secretInLog from './exposure/secret-in-log';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
 import hardcodedPassword from './secrets/hardcoded-password';
 import hardcodedSecretValue from './secrets/hardcoded-secret-value';
 import requestWithoutTimeout from './transport/request-without-timeout';
@@ -21,11 +23,13 @@ export const RULES: readonly Rule[] = [
   exceptionTextInLog,
   exceptionTextInResponse,
   secretConfigOptionUnmasked,
+  secretInLog,
   unsafeYamlLoad,
   unsafeDeserialization,
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
+  broadExceptionSwallowed,
   hardcodedPassword,
   hardcodedSecretValue,
 ];

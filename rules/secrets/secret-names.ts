@@ -34,9 +34,10 @@ export function words(name: string): string[] {
  * Whether a variable, attribute, keyword or key named `name` holds a credential: its last word is
  * a secret word (`admin_password`, `auth_token`, `client_secret`, `apiKey`, `SECRET_KEY`).
  * Names where the secret word is followed by another word (`password_file`, `token_url`,
- * `secret_name`) are about the secret, not the secret itself.
+ * `secret_name`) are about the secret, not the secret itself. `loose` also takes a bare
+ * `token` or `creds` (what a variable in a log call usually means by them).
  */
-export function isSecretName(name: string): boolean {
+export function isSecretName(name: string, loose = false): boolean {
   const w = words(name);
   if (w.length === 0) return false;
   const last = w[w.length - 1];
@@ -44,9 +45,9 @@ export function isSecretName(name: string): boolean {
   if (before && NOT_SECRET_PREFIX.has(before)) return false;
   if (w.length > 2 && NOT_SECRET_PREFIX.has(w[0])) return false;
   if (last === 'key' || last === 'keys') return !!before && KEY_QUALIFIERS.has(before);
-  if (!SECRET_WORDS.has(last)) return /(password|passwd|passphrase|apikey|secretkey|accesskey|privatekey|authtoken|accesstoken)s?$/.test(last);
+  if (!SECRET_WORDS.has(last)) return /(password|passwd|passphrase|apikey|secretkey|accesskey|privatekey|accesstoken)s?$/.test(last);
   // `token` alone is a lexer's token, `pwd` the working directory, `pass` a game pass: too often not a credential.
-  if (w.length === 1 && NOT_SECRET_NAMES.has(last)) return false;
+  if (w.length === 1 && NOT_SECRET_NAMES.has(last) && !(loose && (last === 'token' || last === 'creds'))) return false;
   return true;
 }
 
