@@ -11,6 +11,7 @@ import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
+import resourceReleaseNotInFinally from './reliability/resource-release-not-in-finally';
 import hardcodedPassword from './secrets/hardcoded-password';
 import hardcodedSecretValue from './secrets/hardcoded-secret-value';
 import requestWithoutTimeout from './transport/request-without-timeout';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   requestWithoutTimeout,
   lockNameFromParameter,
   broadExceptionSwallowed,
+  resourceReleaseNotInFinally,
   hardcodedPassword,
   hardcodedSecretValue,
 ];
