@@ -12,6 +12,7 @@ import shellCommandInjection from './injection/shell-command-injection';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
 import resourceReleaseNotInFinally from './reliability/resource-release-not-in-finally';
+import unboundedNetworkRead from './reliability/unbounded-network-read';
 import hardcodedPassword from './secrets/hardcoded-password';
 import hardcodedSecretValue from './secrets/hardcoded-secret-value';
 import requestWithoutTimeout from './transport/request-without-timeout';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   lockNameFromParameter,
   broadExceptionSwallowed,
   resourceReleaseNotInFinally,
+  unboundedNetworkRead,
   hardcodedPassword,
   hardcodedSecretValue,
 ];
