@@ -9,6 +9,7 @@ import secretConfigOptionUnmasked from './exposure/secret-config-option-unmasked
 import secretInLog from './exposure/secret-in-log';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import shellCommandInjection from './injection/shell-command-injection';
+import trojanSourceCharacter from './injection/trojan-source-character';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
 import resourceReleaseNotInFinally from './reliability/resource-release-not-in-finally';
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   shellCommandInjection,
   unvalidatedCommandArgument,
   dynamicCodeExecution,
+  trojanSourceCharacter,
   exceptionTextInLog,
   exceptionTextInResponse,
   secretConfigOptionUnmasked,
