@@ -12,7 +12,7 @@ const SECRET_WORDS = new Set([
 ]);
 /** `<qualifier>_key`: keys that are secrets (`api_key`, `secret_key`), unlike `dict_key` or `sort_key`. */
 const KEY_QUALIFIERS = new Set([
-  'api', 'access', 'secret', 'private', 'auth', 'encryption', 'signing', 'master', 'hmac', 'fernet', 'crypt', 'session',
+  'api', 'access', 'secret', 'private', 'auth', 'encryption', 'signing', 'master', 'hmac', 'fernet', 'crypt',
   'shared', 'consumer', 'client', 'license', 'app', 'priv',
 ]);
 /** Words before the secret word that make the name about something else (`reset_password_...`). */
@@ -85,8 +85,8 @@ export function literalText(node: Node | null | undefined): string | null {
 const PLACEHOLDER_WORDS = new Set([
   'none', 'null', 'nil', 'undefined', 'true', 'false', 'yes', 'no', 'required', 'optional', 'hidden', 'redacted', 'masked',
   'placeholder', 'example', 'sample', 'todo', 'fixme', 'tbd', 'replaceme', 'replace', 'notset', 'unset',
-  'default', 'secret', 'password', 'passwd', 'token', 'apikey', 'string', 'str', 'text', 'value', 'empty', 'blank',
-  'dummy', 'fake', 'test', 'xxx', 'unknown', 'na', 'notapplicable', 'bearer', 'basic', 'digest', 'oauth', 'jwt',
+  'default', 'password', 'passwd', 'token', 'apikey', 'string', 'str', 'text', 'value', 'empty', 'blank',
+  'xxx', 'unknown', 'na', 'notapplicable', 'bearer', 'basic', 'digest', 'oauth', 'jwt',
   'keystone', 'noauth', 'plain', 'plaintext', 'sha256', 'md5', 'file', 'env', 'vault', 'prompt',
 ]);
 
@@ -113,6 +113,8 @@ export function isPlaceholder(value: string): boolean {
   if (joined === 'changeme' || joined === 'changeit') return false;
   if (PLACEHOLDER_WORDS.has(joined)) return true;
   if (/^(your|my|the|some|enter|insert|put|add|replace|set|fill)/.test(joined) && /(password|passwd|secret|token|key|pass|here|me|this)$/.test(joined)) return true;
+  // `id_rsa`, `user_id`: an identifier or file name, not a password.
+  if (/^[a-z]+(_[a-z]+)+$/.test(v)) return true;
   // `db_password`, `os-password`, `auth.token`: a key or option name that mentions the secret.
   if (/^[a-z]+([_.-][a-z]+)+$/.test(v) && w.some((x) => SECRET_WORDS.has(x) || x === 'key')) return true;
   // An identifier-like single word naming a secret kind (`password`, `Token`, `apiKey`).
@@ -275,6 +277,8 @@ export function credentialSite(str: Node, ctx: Ctx): CredentialSite | null {
       const fn = call?.childForFieldName('function');
       if (!fn || !POSITIONAL_PASSWORD.test(fn.text)) return null;
       const pos = p.namedChildren.filter((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
+      // `ftp.login("anonymous", "guest@example.com")`: anonymous FTP asks for an e-mail address, not a secret.
+      if (/^(anonymous|ftp)$/i.test(literalText(pos[0]) ?? '')) return null;
       return pos.length >= 2 && pos[1]!.id === str.id ? { name: 'password', fixable: true, how: 'passed as' } : null;
     }
     default:
