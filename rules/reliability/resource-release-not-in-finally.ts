@@ -18,6 +18,9 @@ const RELEASED_BY: { acquire: string[]; release: string[]; what: string }[] = [
   { acquire: ['tempfile.mkstemp'], release: ['os.close', 'os.unlink', 'os.remove'], what: 'temporary file' },
 ];
 const RELEASE_METHODS = new Set(['close', 'release', 'shutdown', 'disconnect', 'terminate', 'unlock']);
+/** Factories of things that hold an OS resource (descriptor, socket, connection, process); in-memory buffers are not among them. */
+const RESOURCE_FACTORY = /^(open|\w+_open|open_\w+|fdopen|urlopen|connect|\w+_connect|create_connection|socket|socketpair|makefile|mmap|Session|\w*Client|\w*Connection|get_connection|_get_connection|TemporaryFile|NamedTemporaryFile|Popen|ZipFile|TarFile|TextFile|FTP|FTP_TLS|SMTP|SMTP_SSL|IMAP4|IMAP4_SSL|POP3|Telnet)$/;
+const IN_MEMORY = ['io.StringIO', 'io.BytesIO', 'StringIO.StringIO', 'cStringIO.StringIO', 'six.StringIO', 'six.BytesIO'];
 
 interface Acquire {
   /** The acquiring call (reported). */
@@ -88,6 +91,7 @@ function acquireOf(stmt: Node, ctx: Ctx): Acquire | null {
     };
   }
   const withable = matchesAny(q, WITHABLE);
+  if (!withable && (matchesAny(q, IN_MEMORY) || !RESOURCE_FACTORY.test(lastSegment(q ?? '')))) return null;
   return {
     call: right, key, what: withable ? (q === 'socket.socket' || q === 'socket.create_connection' ? 'socket' : 'file') : `\`${lastSegment(q ?? 'resource')}()\` result`,
     releasedBy: (s) => {
@@ -158,7 +162,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A resource is acquired and released in the same block with code that can raise in between, and the release is not in a `finally` clause or a `with` statement: `lock.acquire()` ... `lock.release()`; `f = open(p)` ... `f.close()`; `sock = socket.socket()` ... `sock.close()`; any `x = factory()` ... `x.close()`; `ip.netns.add(ns)` ... `ip.netns.delete(ns)`; `create_network_namespace(ns)` ... `delete_network_namespace(ns)`; `fd = os.open()` ... `os.close(fd)`; `d = tempfile.mkdtemp()` ... `shutil.rmtree(d)`. Pairs with nothing that can raise between them, and releases placed in `finally` (or resources managed by `with`) are not reported.',
+      'A resource is acquired and released in the same block with code that can raise in between, and the release is not in a `finally` clause or a `with` statement: `lock.acquire()` ... `lock.release()`; `f = open(p)` ... `f.close()`; `sock = socket.socket()` ... `sock.close()`; a connection, client, process or temporary file from a factory (`x = sqlite3.connect()`, `urlopen()`, `paramiko.SSHClient()`, `subprocess.Popen()`, ...) ... `x.close()`; `ip.netns.add(ns)` ... `ip.netns.delete(ns)`; `create_network_namespace(ns)` ... `delete_network_namespace(ns)`; `fd = os.open()` ... `os.close(fd)`; `d = tempfile.mkdtemp()` ... `shutil.rmtree(d)`. Pairs with nothing that can raise between them, and releases placed in `finally` (or resources managed by `with`) are not reported.',
     why:
       'When the code between acquire and release raises (or returns early), the release never runs (CWE-404, CWE-772). A lock stays held and every later caller deadlocks; a namespace, its interfaces and its iptables state stay behind on the host; file descriptors and sockets leak until the process hits its limit. In long-running agents these leaks accumulate until the service fails in ways far from their cause.',
     example:

@@ -1,7 +1,7 @@
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
 import type { Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { credentialSite, envName, inTestCode, isPlaceholder, literalText } from './secret-names';
+import { credentialSite, envName, inTestCode, isPlaceholder, literalText, words } from './secret-names';
 
 const rule: Rule = {
   code: 'SL901',
@@ -41,6 +41,8 @@ const rule: Rule = {
     if (value === null || isPlaceholder(value)) return;
     const site = credentialSite(node, ctx);
     if (!site) return;
+    // Tokens and keys are long random strings; `DONE_TOKEN = "done."` is a protocol marker. Passwords can be short words.
+    if (/(token|secret|key|keys)$/.test(words(site.name).pop() ?? '') && !/pass|pwd|pw$/.test(site.name.toLowerCase()) && value.length < 8) return;
     const test = inTestCode(node, ctx);
     const env = envName(site.name);
     const fix: Fix | undefined = site.fixable

@@ -31,8 +31,10 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
     ],
   },
-  nodeTypes: ['string'],
+  nodeTypes: ['string', 'concatenated_string'],
   onNode(node, ctx) {
+    // A key split over adjacent literals is looked at whole, at the concatenation.
+    if (node.parent?.type === 'concatenated_string') return;
     // The whole literal's text (interpolations included): a key in an f-string is still a key.
     const text = literalText(node) ?? node.text;
     if (text.length < 16) return;

@@ -74,7 +74,7 @@ export function nameOf(node: Node | null | undefined): string | null {
 export function literalText(node: Node | null | undefined): string | null {
   if (!node) return null;
   if (node.type === 'concatenated_string') {
-    const parts = node.namedChildren.map((c) => literalText(c));
+    const parts = node.namedChildren.filter((c) => c?.type !== 'comment').map((c) => literalText(c));
     return parts.every((p) => p !== null) ? parts.join('') : null;
   }
   if (node.type !== 'string') return null;
@@ -99,6 +99,7 @@ const PLACEHOLDER_WORDS = new Set([
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length < 3) return true;
+  if (/\\[wdsWDSbB]|\[\^|\(\?[:=!<P]|\.\*|\.\+/.test(v)) return true; // a regular expression
   if (/^(.)\1*$/.test(v)) return true; // xxx, ***, ....
   if (/^[<\[({].*[>\])}]$/.test(v)) return true; // <password>, [token], {secret}
   if (/\$\{?[A-Za-z_]|%\(?\w*\)?[sdr]|\{\{|\{[\w.]*\}|\{\d*\}/.test(v)) return true; // ${VAR}, $VAR, %s, %(x)s, {{ x }}, {x}, {}
@@ -132,7 +133,8 @@ export interface SecretShape {
 }
 
 export const SECRET_SHAPES: SecretShape[] = [
-  { what: 'a PEM private key', re: /-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----/, level: 'error' },
+  // The header and at least a line of key material: a lone header is a marker a parser looks for.
+  { what: 'a PEM private key', re: /-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----[\s\S]{0,200}?[A-Za-z0-9+/=]{20,}/, level: 'error' },
   { what: 'an AWS access key ID', re: /\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/, level: 'error' },
   { what: 'a GitHub token', re: /\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b/, level: 'error' },
   { what: 'a GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/, level: 'error' },
