@@ -64,7 +64,7 @@ function unboundedAccumulation(recv: Node): boolean {
   }
   for (const c of body?.descendantsOfType('call') ?? []) {
     const f = c?.childForFieldName('function');
-    if (f?.type === 'attribute' && ['append', 'extend', 'write', 'put'].includes(f.childForFieldName('attribute')?.text ?? '') &&
+    if (f?.type === 'attribute' && ['append', 'extend'].includes(f.childForFieldName('attribute')?.text ?? '') &&
       carries(c!.childForFieldName('arguments'))) accumulators.push(f.childForFieldName('object')!.text);
   }
   if (accumulators.length === 0) return false;
@@ -134,6 +134,7 @@ const rule: Rule = {
       }
       return;
     }
+    if (method !== 'read' && method !== 'readline' && method !== 'readlines') return;
     const stream = STREAM.test(objectText) || (object.type === 'identifier' || object.type === 'attribute') && socketFiles(func).has(object.text);
     if (!stream) return;
     if (method === 'read') {

@@ -100,7 +100,7 @@ export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length < 3) return true;
   if (/\\[wdsWDSbB]|\[\^|\(\?[:=!<P]|\.\*|\.\+/.test(v)) return true; // a regular expression
-  if (/^(.)\1*$/.test(v)) return true; // xxx, ***, ....
+  if (/^(.)\1*$/.test(v) || /\*{3}/.test(v)) return true; // xxx, ***, ...., masked ":****"
   if (/^[<\[({].*[>\])}]$/.test(v)) return true; // <password>, [token], {secret}
   if (/\$\{?[A-Za-z_]|%\(?\w*\)?[sdr]|\{\{|\{[\w.]*\}|\{\d*\}/.test(v)) return true; // ${VAR}, $VAR, %s, %(x)s, {{ x }}, {x}, {}
   if (/:\/\//.test(v) && !/:\/\/[^/\s:@]+:[^/\s@]+@/.test(v)) return true; // a URL without credentials
