@@ -91,7 +91,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'An `except:`, `except Exception:` or `except BaseException:` handler (alone or in a tuple, with or without `as e`) does nothing but `pass`, `continue` or `...`. It is a warning when the `try` block runs something whose failure matters: a command with `run_as_root=True`, a privsep call, an `iptables`/`ovs-vsctl`/`sysctl` command, or cleanup (`netns.delete`, `os.kill`, `os.unlink`/`remove`, `shutil.rmtree`, `.close()`, `.release()`, `.terminate()`, ...); elsewhere it is information only. Handlers for specific exceptions (`except OSError: pass`) are deliberate and not reported.',
+      'An `except:`, `except Exception:` or `except BaseException:` handler (alone or in a tuple, with or without `as e`) does nothing but `pass`, `continue` or `...`, or a `with contextlib.suppress(Exception):` block does the same. It is a warning when the `try` block runs something whose failure matters: a command with `run_as_root=True`, a privsep call, an `iptables`/`ovs-vsctl`/`sysctl` command, or cleanup (`netns.delete`, `os.kill`, `os.unlink`/`remove`, `shutil.rmtree`, `.close()`, `.release()`, `.terminate()`, ...); elsewhere it is information only. Handlers for specific exceptions (`except OSError: pass`) are deliberate and not reported.',
     why:
       'Swallowing every exception hides the failure and its cause (CWE-390, CWE-703): a firewall rule that was never removed, a namespace or process left behind, a lock or file never released all look like success, and the system drifts into a state nobody can explain from the logs. A bare `except:` also catches `KeyboardInterrupt` and `SystemExit`, so the process cannot be stopped cleanly, and programming errors (`NameError`, `TypeError`) vanish with the rest.',
     example:
@@ -108,8 +108,28 @@ const rule: Rule = {
       'https://docs.python.org/3/library/logging.html#logging.Logger.exception',
     ],
   },
-  nodeTypes: ['except_clause'],
+  nodeTypes: ['except_clause', 'with_statement'],
   onNode(node, ctx) {
+    if (node.type === 'with_statement') {
+      // `with contextlib.suppress(Exception):` is `except Exception: pass` by another name.
+      const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
+      for (const item of clause?.namedChildren ?? []) {
+        const call = item?.type === 'with_item' ? item.childForFieldName('value') : null;
+        if (call?.type !== 'call' || ctx.names.resolve(call.childForFieldName('function')) !== 'contextlib.suppress') continue;
+        const types = call.childForFieldName('arguments')?.namedChildren ?? [];
+        if (!types.some((t) => t && matchesAny(ctx.names.resolve(t), BROAD))) continue;
+        const critical = criticalCall(node.childForFieldName('body'), ctx.names);
+        ctx.report({
+          node: call,
+          level: critical ? 'warning' : 'info',
+          confidence: critical ? 'medium' : 'low',
+          message: critical
+            ? `\`contextlib.suppress(Exception)\` swallows every error from ${critical}: a failure leaves the system half changed with nothing in the logs. Suppress only the specific exception you expect, and log the rest.`
+            : '`contextlib.suppress(Exception)` swallows every error silently: failures and programming errors disappear. Suppress only the specific exception you expect.',
+        });
+      }
+      return;
+    }
     const kind = isBroad(node, ctx.names);
     if (!kind) return;
     const body = inertBody(node);

@@ -277,8 +277,13 @@ export function credentialSite(str: Node, ctx: Ctx): CredentialSite | null {
     case 'argument_list': {
       const call = callOf(p);
       const fn = call?.childForFieldName('function');
-      if (!fn || !POSITIONAL_PASSWORD.test(fn.text)) return null;
       const pos = p.namedChildren.filter((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
+      // `os.environ.get("DB_PASSWORD", "s3cret")`, `conf.get("password", "s3cret")`: a hard-coded fallback.
+      if (fn?.type === 'attribute' && /^(get|getenv|setdefault|pop)$/.test(fn.childForFieldName('attribute')?.text ?? '') || fn?.text === 'getenv') {
+        const key = literalText(pos[0]);
+        return key && pos[1]?.id === str.id && isSecretName(key) ? { name: key, fixable: false, how: 'the default of' } : null;
+      }
+      if (!fn || !POSITIONAL_PASSWORD.test(fn.text)) return null;
       // `ftp.login("anonymous", "guest@example.com")`: anonymous FTP asks for an e-mail address, not a secret.
       if (/^(anonymous|ftp)$/i.test(literalText(pos[0]) ?? '')) return null;
       return pos.length >= 2 && pos[1]!.id === str.id ? { name: 'password', fixable: true, how: 'passed as' } : null;
