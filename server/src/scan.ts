@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { initParser, parse } from './engine/parser';
 import type { Rule } from './engine/rule';
 import { analyze } from './engine/run';
+import type { UnusedSuppression } from './engine/suppressions';
 import type { Finding } from './engine/types';
+import { addFingerprints } from './report/baseline';
 import { toSarif, type FileFindings } from './report/sarif';
 
 export type Format = 'text' | 'json' | 'sarif';
@@ -17,6 +19,24 @@ export interface ScanResult {
   errors: number;
 }
 
+export interface ScanOptions {
+  /** Leaves out a file or (dir) a folder met while walking a folder; named paths are kept. */
+  skip?: (file: string, dir: boolean) => boolean;
+  /** The settings for one file as plain data (so it can travel to a worker), or null to leave it out. */
+  plan?: (file: string) => FilePlan | null;
+  /** Edits a file's findings after analysis (settings, baseline); `unused` when the plan asked. */
+  post?: (file: string, uri: string, findings: Finding[], unused: UnusedSuppression[] | undefined) => Finding[];
+  progress?: (done: number, total: number) => void;
+}
+
+export interface FilePlan {
+  /** Names of the rules to run. */
+  rules: string[];
+  ignoreSuppressions?: boolean;
+  /** Collect the `seclens: ignore` names that silence nothing. */
+  unused?: boolean;
+}
+
 /** Folders that hold no project source or are another tool's copy of packages. */
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.venv', '.mypy_cache', '.pytest_cache']);
 
@@ -26,7 +46,7 @@ function toUri(file: string): string {
 }
 
 /** Every `*.py` under the given paths, in a stable order. */
-function collect(paths: string[], report: (m: string) => void, result: ScanResult): string[] {
+function collect(paths: string[], report: (m: string) => void, result: ScanResult, skip?: ScanOptions['skip']): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const p of paths) {
@@ -54,8 +74,8 @@ function collect(paths: string[], report: (m: string) => void, result: ScanResul
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py')) {
+        if (!SKIP_DIRS.has(e.name) && !skip?.(full, true)) stack.push(full);
+      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py') && !skip?.(full, false)) {
         // A linked file is read through its link; linked folders are not walked (no cycles).
         out.push(full);
       }
@@ -66,10 +86,18 @@ function collect(paths: string[], report: (m: string) => void, result: ScanResul
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void): Promise<ScanResult> {
+export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void, options: ScanOptions = {}): Promise<ScanResult> {
   await initParser();
   const result: ScanResult = { files: [], scanned: 0, skipped: [], errors: 0 };
-  for (const file of collect(paths, report, result)) {
+  const files = collect(paths, report, result, options.skip);
+  const subsets = new Map<string, readonly Rule[]>();
+  let done = 0;
+  for (const file of files) {
+    options.progress?.(done++, files.length);
+    const plan = options.plan ? options.plan(file) : { rules: rules.map((r) => r.name) };
+    if (!plan) continue;
+    const key = plan.rules.join(',');
+    if (!subsets.has(key)) subsets.set(key, rules.filter((r) => plan.rules.includes(r.name)));
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
@@ -88,16 +116,22 @@ export async function scanPaths(paths: string[], rules: readonly Rule[], report:
     }
     const tree = parse(text);
     let findings: Finding[];
+    let unused: UnusedSuppression[] | undefined;
     try {
-      findings = analyze(tree, text, rules, {
+      findings = analyze(tree, text, subsets.get(key)!, {
+        ignoreSuppressions: plan.ignoreSuppressions,
+        onUnusedSuppressions: plan.unused ? (u) => (unused = u) : undefined,
         onRuleError: (rule, error) => report(`rule ${rule.name} failed on ${file}: ${String(error)}`),
       });
     } finally {
       tree.delete();
     }
+    findings = addFingerprints(findings, text);
+    if (options.post) findings = options.post(file, toUri(file), findings, unused);
     result.scanned++;
     if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
   }
+  options.progress?.(files.length, files.length);
   return result;
 }
 

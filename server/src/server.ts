@@ -1,30 +1,46 @@
 // Connection wiring only: the LSP handlers live in handlers/, the analysis in engine/.
 // Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
 import {
-  CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind, type InitializeResult,
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, ProposedFeatures,
+  TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { RULES } from '../../rules';
 import { initParser } from './engine/parser';
 import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
+import { ConfigStore } from './handlers/config';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
 import { VERSION } from './version';
 
 const connection = createConnection(ProposedFeatures.all);
-const analyses = new DocumentAnalyses(connection, RULES);
+const config = new ConfigStore(connection, RULES);
+const analyses = new DocumentAnalyses(connection, RULES, (uri) => config.get(uri));
+let dynamic = { configuration: false, watchedFiles: false };
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
-connection.onInitialize((): InitializeResult => {
+connection.onInitialize((params: InitializeParams): InitializeResult => {
   ready = initParser();
+  config.initialize(params);
+  dynamic = {
+    configuration: !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration,
+    watchedFiles: !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration,
+  };
   return {
     capabilities: {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
     },
     serverInfo: { name: 'seclens', version: VERSION },
   };
+});
+
+connection.onInitialized(() => {
+  // Ask to be told when `seclens.*` settings or any pyproject.toml change; clients without
+  // dynamic registration send didChangeConfiguration anyway and may watch files themselves.
+  if (dynamic.configuration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'seclens' });
+  if (dynamic.watchedFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/pyproject.toml' }] });
 });
 
 function guarded(what: string, fn: () => void): void {
@@ -35,15 +51,41 @@ function guarded(what: string, fn: () => void): void {
   }
 }
 
+/** Re-resolve every open document's settings, then analyse it again. */
+function refreshAll(): void {
+  ready = ready.then(async () => {
+    const uris = analyses.uris();
+    await Promise.all(uris.map((uri) => config.load(uri)));
+    for (const uri of uris) guarded('refresh', () => analyses.refresh(uri));
+  });
+}
+
 connection.onDidOpenTextDocument((p) => {
   if (p.textDocument.languageId !== 'python') return;
-  ready = ready.then(() => guarded('open', () => analyses.open(p.textDocument.uri, p.textDocument.version, p.textDocument.text)));
+  ready = ready.then(async () => {
+    await config.load(p.textDocument.uri);
+    guarded('open', () => analyses.open(p.textDocument.uri, p.textDocument.version, p.textDocument.text));
+  });
+});
+connection.onDidSaveTextDocument((p) => {
+  ready = ready.then(() => guarded('save', () => {
+    if (config.get(p.textDocument.uri).run === 'onSave') analyses.refresh(p.textDocument.uri);
+  }));
+});
+connection.onDidChangeConfiguration(() => refreshAll());
+connection.onDidChangeWatchedFiles((p) => {
+  if (!p.changes.some((c) => /(^|\/)pyproject\.toml$/.test(c.uri))) return;
+  config.invalidateFiles();
+  refreshAll();
 });
 connection.onDidChangeTextDocument((p) => {
   ready = ready.then(() => guarded('change', () => analyses.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)));
 });
 connection.onDidCloseTextDocument((p) => {
-  ready = ready.then(() => guarded('close', () => analyses.close(p.textDocument.uri)));
+  ready = ready.then(() => guarded('close', () => {
+    analyses.close(p.textDocument.uri);
+    config.forget(p.textDocument.uri);
+  }));
 });
 connection.onHover(async (p) => {
   await ready;

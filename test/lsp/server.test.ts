@@ -109,6 +109,7 @@ describe('language server over stdio', () => {
     assert.deepEqual(actions.map((a) => a.title), [
       'Pass the command as an argument list with shell=False (review: may change behaviour)',
       'Ignore shell-command-injection on this line',
+      'Ignore shell-command-injection in this file',
     ]);
     const fixed = applyEdits(text, actions[0].edit.changes[URI]);
     assert.equal(lineOf(fixed, 3), '    x = "😀"; label = "clé 🔑 中文"; subprocess.run(["sysctl", "-w", f"{key}={val}"], shell=False)');

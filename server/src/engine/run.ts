@@ -9,7 +9,7 @@ import { statementOf } from './fixes';
 import { exits, guardedNames } from './guards';
 import { Names } from './names';
 import type { CallSite, Ctx, Report, Rule } from './rule';
-import { parseSuppression, suppresses, type Suppression } from './suppressions';
+import { Suppressions, type UnusedSuppression } from './suppressions';
 import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding } from './types';
 
@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   ignoreSuppressions?: boolean;
   /** Called when a rule throws; the other rules still run. */
   onRuleError?: (rule: Rule, error: unknown) => void;
+  /** Receives the `seclens: ignore` names that silenced nothing (not called with ignoreSuppressions). */
+  onUnusedSuppressions?: (unused: UnusedSuppression[]) => void;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -62,7 +64,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
-  const suppressions = new Map<number, Suppression>();
+  const suppressions = new Suppressions();
   const callRules = rules.filter((r) => r.onCall);
   const returnRules = rules.filter((r) => r.onReturn);
   const nodeRules = new Map<string, Rule[]>();
@@ -169,11 +171,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         if (fn) returns.set(fn.node.id, [...(returns.get(fn.node.id) ?? []), flow.valueOf(node.namedChild(0))]);
         break;
       }
-      case 'comment': {
-        const s = parseSuppression(node.text);
-        if (s) suppressions.set(node.startPosition.row, s);
+      case 'comment':
+        suppressions.add(node.startPosition.row, node.startPosition.column, node.text);
         break;
-      }
       case 'function_definition': {
         const fname = node.childForFieldName('name')?.text ?? '<lambda>';
         const inClass = flow.scope.kind === 'class';
@@ -311,18 +311,14 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 
   const byRule = new Map(rules.map((r) => [r.name, r]));
   const seen = new Set<string>();
-  return findings
-    .filter((f) => {
-      const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      if (options.ignoreSuppressions) return true;
-      const rule = byRule.get(f.rule)!;
-      return !(f.suppressLines ?? []).some((line) => {
-        const s = suppressions.get(line);
-        return s && suppresses(s, rule);
-      });
-    })
+  const kept = findings.filter((f) => {
+    const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
+  });
+  if (!options.ignoreSuppressions) options.onUnusedSuppressions?.(suppressions.unused());
+  return kept
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
 }
 

@@ -1,16 +1,24 @@
-// Code actions straight from Diagnostic.data: the rule's fix, "Ignore on this line", and a
-// fix-all for the safe fixes (`source.fixAll.seclens`).
+// Code actions straight from Diagnostic.data: the rule's fix, "Ignore on this line", "Ignore in
+// this file", "Remove unused suppression", and a fix-all for the safe fixes (`source.fixAll.seclens`).
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver';
 import { applyEdits, combineFixes } from '../engine/fixes';
-import { suppressionEdit } from '../engine/suppress-edit';
-import type { DiagnosticData } from '../report/diagnostic';
-import { SOURCE } from '../report/diagnostic';
+import { fileSuppressionEdit, removeSuppressionEdit, suppressionEdit } from '../engine/suppress-edit';
+import type { DiagnosticData, UnusedData } from '../report/diagnostic';
+import { SOURCE, UNUSED_SUPPRESSION } from '../report/diagnostic';
+import type { Tree } from 'web-tree-sitter';
 import type { DocumentAnalyses } from './diagnostics';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
 function wants(only: string[] | undefined, kind: string): boolean {
   return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+/** The last line of the module docstring, if the module starts with one. */
+function docstringEnd(tree: Tree): number | undefined {
+  const first = tree.rootNode.namedChildren.find((n) => n && n.type !== 'comment');
+  if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') return first.endPosition.row;
+  return undefined;
 }
 
 export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses): CodeAction[] {
@@ -23,6 +31,13 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
 
   for (const diagnostic of params.context.diagnostics as Diagnostic[]) {
     if (diagnostic.source !== SOURCE || !diagnostic.data) continue;
+    if (diagnostic.code === UNUSED_SUPPRESSION) {
+      const edit = wants(only, CodeActionKind.QuickFix) && removeSuppressionEdit(text, diagnostic.range, (diagnostic.data as UnusedData).unused);
+      if (edit) {
+        actions.push({ title: 'Remove unused suppression', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: [edit] } } });
+      }
+      continue;
+    }
     const data = diagnostic.data as DiagnosticData;
     if (data.fix && wants(only, CodeActionKind.QuickFix)) {
       actions.push({
@@ -39,6 +54,12 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         edit: { changes: { [uri]: [suppressionEdit(text, data.suppressLines, data.rule)] } },
+      });
+      actions.push({
+        title: `Ignore ${data.rule} in this file`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: { changes: { [uri]: [fileSuppressionEdit(text, data.rule, docstringEnd(entry.doc.tree))] } },
       });
     }
   }

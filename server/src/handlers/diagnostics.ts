@@ -1,11 +1,14 @@
 // Open, change, close: keep each document's tree current, analyse it, publish diagnostics
 // tagged with the version they describe.
 import type { Connection } from 'vscode-languageserver';
+import { applyConfig, enabledRules } from '../config/apply';
+import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
 import { analyze } from '../engine/run';
+import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
-import { toDiagnostic } from '../report/diagnostic';
+import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
 
 export interface Analysed {
@@ -22,6 +25,8 @@ export class DocumentAnalyses {
   constructor(
     private readonly connection: Connection,
     private readonly rules: readonly Rule[],
+    /** The settings in force for a document, resolved before it is opened or refreshed. */
+    private readonly config: (uri: string) => DocConfig = () => DEFAULT_DOC_CONFIG,
   ) {
     this.byName = new Map(rules.map((r) => [r.name, r]));
   }
@@ -45,6 +50,7 @@ export class DocumentAnalyses {
     const entry = this.docs.get(uri);
     if (!entry) return;
     entry.doc.update(changes, version);
+    if (this.config(uri).run === 'onSave') return;
     // Keystrokes that arrive together are parsed one by one but analysed once, for the newest text.
     if (entry.pending) return;
     entry.pending = true;
@@ -52,6 +58,16 @@ export class DocumentAnalyses {
       entry.pending = false;
       if (this.docs.get(entry.doc.uri) === entry) this.analyseAndPublish(entry);
     });
+  }
+
+  /** Analyse again (after a save in `onSave` mode, or a settings change). */
+  refresh(uri: string): void {
+    const entry = this.docs.get(uri);
+    if (entry) this.analyseAndPublish(entry);
+  }
+
+  uris(): string[] {
+    return [...this.docs.keys()];
   }
 
   close(uri: string): void {
@@ -71,13 +87,26 @@ export class DocumentAnalyses {
 
   private analyse(entry: Analysed): void {
     const { doc } = entry;
-    entry.findings = analyze(doc.tree, doc.text, this.rules, {
+    const config = this.config(doc.uri);
+    if (!config.enable || config.excluded) {
+      entry.findings = [];
+      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      return;
+    }
+    const started = Date.now();
+    const unused: UnusedSuppression[] = [];
+    const findings = analyze(doc.tree, doc.text, enabledRules(this.rules, config), {
+      ignoreSuppressions: config.ignoreSuppressions,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
+      onUnusedSuppressions: (u) => unused.push(...u),
     });
+    entry.findings = applyConfig(findings, this.rules, config);
     const diagnostics = entry.findings.map((f) => {
       const rule = this.byName.get(f.rule)!;
       return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
     });
+    diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config));
+    this.connection.tracer.log(`analysed ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 }

@@ -1,10 +1,14 @@
 // Findings -> LSP diagnostics. The fix's edits ride in `Diagnostic.data`, so a code action is a
 // lookup, never a recomputation.
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
+import { ruleSetting } from '../config/apply';
+import type { Config } from '../config/schema';
 import type { Rule } from '../engine/rule';
+import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding, Fix } from '../engine/types';
 
 export const SOURCE = 'seclens';
+export const UNUSED_SUPPRESSION = 'unused-suppression';
 
 export interface DiagnosticData {
   rule: string;
@@ -27,4 +31,37 @@ export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string
     relatedInformation: (f.trace ?? []).slice(0, -1).map((step) => ({ location: { uri, range: step.range }, message: step.message })),
     data,
   };
+}
+
+export interface UnusedData {
+  /** The unused name, or null for a bare marker. */
+  unused: string | null;
+}
+
+/** Faded hints for `seclens: ignore` names that silence nothing (not for rules switched off by settings). */
+export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules: readonly Rule[], config: Config): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const u of unused) {
+    const marker = u.file ? 'seclens: ignore-file' : 'seclens: ignore';
+    let message: string;
+    if (u.id === null) {
+      message = `Unused suppression: \`${marker}\` silences no finding here; remove it`;
+    } else {
+      const rule = rules.find((r) => r.name === u.id || r.code === u.id);
+      if (rule && ruleSetting(rule, config) === 'off') continue;
+      message = rule
+        ? `Unused suppression: \`${u.id}\` reports nothing ${u.file ? 'in this file' : 'here'}; remove it from \`${marker}[...]\``
+        : `Unused suppression: \`${u.id}\` is not a SecLens rule name or code`;
+    }
+    out.push({
+      range: u.range,
+      severity: DiagnosticSeverity.Hint,
+      tags: [DiagnosticTag.Unnecessary],
+      code: UNUSED_SUPPRESSION,
+      source: SOURCE,
+      message,
+      data: { unused: u.id } satisfies UnusedData,
+    });
+  }
+  return out;
 }
