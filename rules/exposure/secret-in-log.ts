@@ -21,6 +21,28 @@ function secretRead(node: Node): string | null {
   return name && isSecretName(name, true) ? name : null;
 }
 
+/**
+ * `body` of `body = {"auth": {"password": password}}` earlier in the same function: a request
+ * body or credentials dict built here with a credential in it (not one passed in, whose content is unknown).
+ */
+function dictWithSecret(name: Node): string | null {
+  let fn: Node | null = name.parent;
+  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
+  if (!fn) return null;
+  for (const a of fn.descendantsOfType('assignment')) {
+    if (!a || a.startIndex >= name.startIndex || a.childForFieldName('left')?.text !== name.text) continue;
+    const right = a.childForFieldName('right');
+    if (right?.type !== 'dictionary') continue;
+    for (const pair of [right, ...right.descendantsOfType('dictionary')].flatMap((d) => d?.namedChildren ?? [])) {
+      if (pair?.type !== 'pair') continue;
+      const key = literalText(pair.childForFieldName('key'));
+      const value = pair.childForFieldName('value');
+      if (key && isSecretName(key, true) && value && value.type !== 'none' && value.type !== 'string') return key;
+    }
+  }
+  return null;
+}
+
 interface Hit {
   node: Node;
   name: string;
@@ -42,6 +64,11 @@ function hits(node: Node, ctx: Ctx, out: Hit[], keyedSecret: string | null = nul
   const direct = secretRead(node);
   if (direct) {
     hide(node, direct);
+    return out;
+  }
+  const carried = node.type === 'identifier' ? dictWithSecret(node) : null;
+  if (carried) {
+    hide(node, carried);
     return out;
   }
   if (keyedSecret && ['identifier', 'attribute', 'subscript', 'call'].includes(node.type)) {
@@ -104,7 +131,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A logger call (`LOG.*`, `logger.*`, `logging.*`, `self.log.*`) writes out a value read from a credential name: a variable, attribute or key whose last word is `password`, `passwd`, `secret`, `token`, `credentials`, `api_key`, `private_key`, ... (`password`, `self.conf.admin_password`, `context.auth_token`, `creds["password"]`, `body.get("token")`), or a dict value keyed like one (`{"password": pw}`, `.format(password=pw)`), directly, as a `%`-style argument, or inside an f-string, `%`, `+` or `.format()` message. Values passed through another call (`len(password)`, `strutils.mask_password(body)`, `bool(token)`) are not reported, and neither are whole objects that merely contain credentials (`LOG.debug("conf %s", conf)`): those would flag too much that is harmless.',
+      'A logger call (`LOG.*`, `logger.*`, `logging.*`, `self.log.*`) writes out a value read from a credential name: a variable, attribute or key whose last word is `password`, `passwd`, `secret`, `token`, `credentials`, `api_key`, `private_key`, ... (`password`, `self.conf.admin_password`, `context.auth_token`, `creds["password"]`, `body.get("token")`), or a dict value keyed like one (`{"password": pw}`, `.format(password=pw)`), directly, as a `%`-style argument, or inside an f-string, `%`, `+` or `.format()` message. Values passed through another call (`len(password)`, `strutils.mask_password(body)`, `bool(token)`) are not reported, and neither are objects that may or may not contain credentials (`LOG.debug("conf %s", conf)`): those would flag too much that is harmless. A dict built in the same function with a credential in it (`body = {"auth": {"password": password}}`) is reported when logged whole.',
     why:
       'Logs are written at debug level in many deployments, kept for months, shipped to central aggregators and read by operators, support staff and monitoring tools that have no business seeing credentials (CWE-532). A password or token in a log line is as good as a leaked password: whoever reads the log can use it until it is rotated.',
     example:
