@@ -16,7 +16,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'A string literal, whatever it is assigned to, has the shape of a secret: a PEM private key block (`-----BEGIN RSA PRIVATE KEY-----`), an AWS access key ID (`AKIA...`), a GitHub (`ghp_...`, `github_pat_...`), GitLab, Slack (`xoxb-...`, webhook URLs), Stripe (`sk_live_...`), Google (`AIza...`), OpenAI, SendGrid or Twilio key, or a URL with a password in it (`mysql+pymysql://nova:s3cret@db/nova`). Documentation examples (`AKIAIOSFODNN7EXAMPLE`) and placeholder passwords in URLs (`user:${PASS}@`, `user:password@`) are not reported; in test code the finding is information only. A literal already reported by hardcoded-password (SL901) is not reported twice.',
+      'A string literal, whatever it is assigned to, has the shape of a secret: a PEM private key block (`-----BEGIN RSA PRIVATE KEY-----`), an AWS access key ID (`AKIA...`), a GitHub (`ghp_...`, `github_pat_...`), GitLab, Slack (`xoxb-...`, webhook URLs), Stripe (`sk_live_...`), Google (`AIza...`), OpenAI, SendGrid or Twilio key, or a URL with a password in it (`mysql+pymysql://nova:s3cret@db/nova`). Documentation examples (`AKIAIOSFODNN7EXAMPLE`) and placeholder passwords in URLs (`user:${PASS}@`, `user:password@`) are not reported, nor are URLs with passwords in docstrings; in test code the finding is information only. A literal already reported by hardcoded-password (SL901) is not reported twice.',
     why:
       'These strings grant access on their own: a private key impersonates the server or user it belongs to, a cloud or API key bills and reads data in someone\'s account, a database URL with its password opens the database. Committed once, they stay in the history and every clone; secret scanners run by attackers find them within minutes on public hosting (CWE-798, CWE-321).',
     example:
@@ -40,6 +40,8 @@ const rule: Rule = {
     if (text.length < 16) return;
     const shape = secretShapeIn(text);
     if (!shape) return;
+    // A docstring's `mysql://user:pass@host/db` is documentation of a format, not a credential in use.
+    if (shape.level === 'warning' && node.parent?.type === 'expression_statement') return;
     const plain = literalText(node);
     if (plain !== null && !isPlaceholder(plain) && credentialSite(node, ctx)) return; // SL901's
     const test = inTestCode(node, ctx);
