@@ -8,8 +8,16 @@ import exceptionTextInResponse from './exposure/exception-text-in-response';
 import secretConfigOptionUnmasked from './exposure/secret-config-option-unmasked';
 import secretInLog from './exposure/secret-in-log';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
+import httpHeaderInjection from './injection/http-header-injection';
+import jinjaAutoescapeDisabled from './injection/jinja-autoescape-disabled';
+import logInjection from './injection/log-injection';
+import makoTemplateUnescaped from './injection/mako-template-unescaped';
+import reflectedXss from './injection/reflected-xss';
+import regexInjection from './injection/regex-injection';
+import serverSideTemplateInjection from './injection/server-side-template-injection';
 import shellCommandInjection from './injection/shell-command-injection';
 import trojanSourceCharacter from './injection/trojan-source-character';
+import unsafeMarkupConstruction from './injection/unsafe-markup-construction';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
 import resourceReleaseNotInFinally from './reliability/resource-release-not-in-finally';
@@ -18,11 +26,27 @@ import hardcodedPassword from './secrets/hardcoded-password';
 import hardcodedSecretValue from './secrets/hardcoded-secret-value';
 import requestWithoutTimeout from './transport/request-without-timeout';
 import tlsVerificationDisabled from './transport/tls-verification-disabled';
+import bindAllInterfaces from './web/bind-all-interfaces';
+import csrfProtectionDisabled from './web/csrf-protection-disabled';
+import debugModeEnabled from './web/debug-mode-enabled';
+import hardcodedSecretKey from './web/hardcoded-secret-key';
+import insecureCookie from './web/insecure-cookie';
+import openRedirect from './web/open-redirect';
+import regexCatastrophicBacktracking from './web/regex-catastrophic-backtracking';
+import serverSideRequestForgery from './web/server-side-request-forgery';
 
 export const RULES: readonly Rule[] = [
   shellCommandInjection,
   unvalidatedCommandArgument,
   dynamicCodeExecution,
+  serverSideTemplateInjection,
+  jinjaAutoescapeDisabled,
+  unsafeMarkupConstruction,
+  makoTemplateUnescaped,
+  reflectedXss,
+  httpHeaderInjection,
+  logInjection,
+  regexInjection,
   trojanSourceCharacter,
   exceptionTextInLog,
   exceptionTextInResponse,
@@ -36,6 +60,14 @@ export const RULES: readonly Rule[] = [
   broadExceptionSwallowed,
   resourceReleaseNotInFinally,
   unboundedNetworkRead,
+  serverSideRequestForgery,
+  openRedirect,
+  debugModeEnabled,
+  hardcodedSecretKey,
+  insecureCookie,
+  csrfProtectionDisabled,
+  bindAllInterfaces,
+  regexCatastrophicBacktracking,
   hardcodedPassword,
   hardcodedSecretValue,
 ];

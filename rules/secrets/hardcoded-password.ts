@@ -3,6 +3,9 @@ import type { Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { credentialSite, envName, inTestCode, isPlaceholder, literalText, words } from './secret-names';
 
+/** Framework signing keys: hardcoded-secret-key (SL604) reports those, knowing the framework's settings. */
+const WEB_SIGNING_KEYS = new Set(['SECRET_KEY', 'JWT_SECRET_KEY', 'WTF_CSRF_SECRET_KEY', 'SECURITY_PASSWORD_SALT', 'SESSION_SECRET', 'SIGNING_KEY']);
+
 const rule: Rule = {
   code: 'SL901',
   name: 'hardcoded-password',
@@ -18,7 +21,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A string literal is assigned to, passed as, defaulted for or compared with a name that holds a credential: a variable, attribute, dict key or keyword argument whose last word is `password`, `passwd`, `pwd`, `passphrase`, `secret`, `token`, `credentials`, `apikey`, or `<api|access|secret|private|auth|encryption|signing|...>_key` (`db_password = "..."`, `connect(password="...")`, `def login(user, password="...")`, `{"api_key": "..."}`, `os.environ.get("DB_PASSWORD", "...")`, `if token == "..."`, `auth=("admin", "...")`, `HTTPBasicAuth(user, "...")`, and the `default=` of an oslo.config option named like a password). Placeholders are not reported: empty strings, `<password>`, `${DB_PASS}`, `{password}`, `%s`, `xxx`, `***`, `your-password-here`, a field name or label such as `"password"` or `"X-Auth-Token"`, an environment variable name, a URL or a file path. In test code (a module importing a test framework, `test_*` functions, `Test*` classes, `fake_*` helpers) findings are information only.',
+      'A string literal is assigned to, passed as, defaulted for or compared with a name that holds a credential: a variable, attribute, dict key or keyword argument whose last word is `password`, `passwd`, `pwd`, `passphrase`, `secret`, `token`, `credentials`, `apikey`, or `<api|access|secret|private|auth|encryption|signing|...>_key` (`db_password = "..."`, `connect(password="...")`, `def login(user, password="...")`, `{"api_key": "..."}`, `os.environ.get("DB_PASSWORD", "...")`, `if token == "..."`, `auth=("admin", "...")`, `HTTPBasicAuth(user, "...")`, and the `default=` of an oslo.config option named like a password). Placeholders are not reported: empty strings, `<password>`, `${DB_PASS}`, `{password}`, `%s`, `xxx`, `***`, `your-password-here`, a field name or label such as `"password"` or `"X-Auth-Token"`, an environment variable name, a URL or a file path. Framework signing keys (`SECRET_KEY`, `JWT_SECRET_KEY`, ...) are left to hardcoded-secret-key (SL604). In test code (a module importing a test framework, `test_*` functions, `Test*` classes, `fake_*` helpers) findings are information only.',
     why:
       'A credential in the source is shared with everyone who can read the repository, its history, every packaged copy and every crash dump; it cannot be rotated without a release, and it is usually the same in every deployment, so one leak opens them all (CWE-798, CWE-259). Attackers scan public repositories and images for exactly these strings.',
     example:
@@ -40,7 +43,7 @@ const rule: Rule = {
     const value = literalText(node);
     if (value === null || isPlaceholder(value)) return;
     const site = credentialSite(node, ctx);
-    if (!site) return;
+    if (!site || WEB_SIGNING_KEYS.has(envName(site.name))) return;
     // Tokens and keys are long random strings; `DONE_TOKEN = "done."` is a protocol marker. Passwords can be short words.
     if (/(token|secret|key|keys)$/.test(words(site.name).pop() ?? '') && !/pass|pwd|pw$/.test(site.name.toLowerCase()) && value.length < 8) return;
     const test = inTestCode(node, ctx);

@@ -45,8 +45,16 @@ function toUri(file: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
 }
 
-/** Every `*.py` under the given paths, in a stable order. */
-function collect(paths: string[], report: (m: string) => void, result: ScanResult, skip?: ScanOptions['skip']): string[] {
+/**
+ * Every `*.py` under the given paths, in a stable order. `skip` prunes folders and files found
+ * while walking (the editor's workspace scan passes .gitignore and `seclens.exclude` there).
+ */
+export function collect(
+  paths: string[],
+  report: (m: string) => void,
+  result: Pick<ScanResult, 'errors'>,
+  skip?: (full: string, isDir: boolean) => boolean,
+): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const p of paths) {

@@ -1,8 +1,8 @@
 // Connection wiring only: the LSP handlers live in handlers/, the analysis in engine/.
 // Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
 import {
-  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, ProposedFeatures,
-  TextDocumentSyncKind, type InitializeParams, type InitializeResult,
+  CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
+  ProposedFeatures, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { RULES } from '../../rules';
 import { initParser } from './engine/parser';
@@ -10,12 +10,19 @@ import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
 import { ConfigStore } from './handlers/config';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
+import { SCAN_REQUEST, WorkspaceScan, type ScanParams } from './handlers/workspaceScan';
 import { VERSION } from './version';
 
 const connection = createConnection(ProposedFeatures.all);
 const config = new ConfigStore(connection, RULES);
 const analyses = new DocumentAnalyses(connection, RULES, (uri) => config.get(uri));
 let dynamic = { configuration: false, watchedFiles: false };
+// Seam for the settings model: `seclens.exclude` is read straight from the editor's settings of
+// the folder until the shared configuration (server/src/config/) provides it.
+const workspaceScan = new WorkspaceScan(connection, analyses, RULES, async (folderUri) => {
+  const exclude: unknown = await connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'seclens.exclude' }).catch(() => undefined);
+  return Array.isArray(exclude) ? exclude.filter((g): g is string => typeof g === 'string') : [];
+});
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
@@ -60,6 +67,8 @@ function refreshAll(): void {
   });
 }
 
+// Python files and Jupyter code cells (`vscode-notebook-cell:` URIs, language python) alike:
+// each cell is analysed on its own.
 connection.onDidOpenTextDocument((p) => {
   if (p.textDocument.languageId !== 'python') return;
   ready = ready.then(async () => {
@@ -74,6 +83,11 @@ connection.onDidSaveTextDocument((p) => {
 });
 connection.onDidChangeConfiguration(() => refreshAll());
 connection.onDidChangeWatchedFiles((p) => {
+  // pyproject.toml (watched by the server) changes settings; Python files (watched by the
+  // client) changed on disk refresh the workspace scan's results for closed files.
+  ready = ready.then(() => guarded('watched files', () => {
+    for (const c of p.changes) if (c.uri.endsWith('.py')) workspaceScan.changedOnDisk(c.uri, c.type === FileChangeType.Deleted);
+  }));
   if (!p.changes.some((c) => /(^|\/)pyproject\.toml$/.test(c.uri))) return;
   config.invalidateFiles();
   refreshAll();
@@ -85,7 +99,12 @@ connection.onDidCloseTextDocument((p) => {
   ready = ready.then(() => guarded('close', () => {
     analyses.close(p.textDocument.uri);
     config.forget(p.textDocument.uri);
+    workspaceScan.closed(p.textDocument.uri);
   }));
+});
+connection.onRequest(SCAN_REQUEST, async (p: ScanParams, token) => {
+  await ready;
+  return workspaceScan.run(p, token);
 });
 connection.onHover(async (p) => {
   await ready;
