@@ -1,7 +1,9 @@
 // The registry: the only place a rule is registered. Keep the list sorted by code.
 import type { Rule } from '../server/src/engine/rule';
 import lockNameFromParameter from './concurrency/lock-name-from-parameter';
+import unpinnedModelDownload from './deserialization/unpinned-model-download';
 import unsafeDeserialization from './deserialization/unsafe-deserialization';
+import unsafeXmlParsing from './deserialization/unsafe-xml-parsing';
 import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
@@ -19,6 +21,13 @@ import shellCommandInjection from './injection/shell-command-injection';
 import trojanSourceCharacter from './injection/trojan-source-character';
 import unsafeMarkupConstruction from './injection/unsafe-markup-construction';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
+import archiveMemberPathTraversal from './path/archive-member-path-traversal';
+import hardcodedTempPath from './path/hardcoded-temp-path';
+import insecureTempFile from './path/insecure-temp-file';
+import pathTraversal from './path/path-traversal';
+import permissiveUmask from './path/permissive-umask';
+import tarfileExtractionWithoutFilter from './path/tarfile-extraction-without-filter';
+import worldWritablePermissions from './path/world-writable-permissions';
 import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
 import resourceReleaseNotInFinally from './reliability/resource-release-not-in-finally';
 import unboundedNetworkRead from './reliability/unbounded-network-read';
@@ -54,6 +63,8 @@ export const RULES: readonly Rule[] = [
   secretInLog,
   unsafeYamlLoad,
   unsafeDeserialization,
+  unsafeXmlParsing,
+  unpinnedModelDownload,
   tlsVerificationDisabled,
   requestWithoutTimeout,
   lockNameFromParameter,
@@ -68,6 +79,13 @@ export const RULES: readonly Rule[] = [
   csrfProtectionDisabled,
   bindAllInterfaces,
   regexCatastrophicBacktracking,
+  pathTraversal,
+  tarfileExtractionWithoutFilter,
+  archiveMemberPathTraversal,
+  insecureTempFile,
+  hardcodedTempPath,
+  worldWritablePermissions,
+  permissiveUmask,
   hardcodedPassword,
   hardcodedSecretValue,
 ];

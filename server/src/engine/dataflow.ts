@@ -169,7 +169,14 @@ const PURE = [
 /** Calls that make their argument safe for some kinds of sink only. */
 export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
   { names: ['shlex.quote', 'pipes.quote'], kinds: ['shell'] },
-  { names: ['os.path.basename', 'werkzeug.utils.secure_filename', '*.secure_filename'], kinds: ['path'] },
+  {
+    // Directory listings name files that are already there: joining them back stays inside.
+    names: [
+      'os.path.basename', 'posixpath.basename', 'werkzeug.utils.secure_filename', '*.secure_filename', '*.safe_join', 'flask.safe_join',
+      'os.listdir', 'os.scandir', 'os.walk', 'glob.glob', 'glob.iglob',
+    ],
+    kinds: ['path'],
+  },
   {
     names: ['html.escape', 'cgi.escape', 'markupsafe.escape', 'jinja2.escape', 'flask.escape', 'django.utils.html.escape', 'django.utils.html.conditional_escape', 'bleach.clean', 'xml.sax.saxutils.escape'],
     kinds: ['html', 'template'],
