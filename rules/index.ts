@@ -15,6 +15,8 @@ import unsafeXmlParsing from './deserialization/unsafe-xml-parsing';
 import unsafeYamlLoad from './deserialization/unsafe-yaml-load';
 import exceptionTextInLog from './exposure/exception-text-in-log';
 import exceptionTextInResponse from './exposure/exception-text-in-response';
+import secretConfigOptionUnmasked from './exposure/secret-config-option-unmasked';
+import secretInLog from './exposure/secret-in-log';
 import dynamicCodeExecution from './injection/dynamic-code-execution';
 import externallySelectedCode from './injection/externally-selected-code';
 import httpHeaderInjection from './injection/http-header-injection';
@@ -29,6 +31,7 @@ import serverSideTemplateInjection from './injection/server-side-template-inject
 import shellCommandInjection from './injection/shell-command-injection';
 import shellWildcardInjection from './injection/shell-wildcard-injection';
 import sqlQueryInjection from './injection/sql-query-injection';
+import trojanSourceCharacter from './injection/trojan-source-character';
 import unsafeMarkupConstruction from './injection/unsafe-markup-construction';
 import unvalidatedCommandArgument from './injection/unvalidated-command-argument';
 import xpathQueryInjection from './injection/xpath-query-injection';
@@ -39,6 +42,11 @@ import pathTraversal from './path/path-traversal';
 import permissiveUmask from './path/permissive-umask';
 import tarfileExtractionWithoutFilter from './path/tarfile-extraction-without-filter';
 import worldWritablePermissions from './path/world-writable-permissions';
+import broadExceptionSwallowed from './reliability/broad-exception-swallowed';
+import resourceReleaseNotInFinally from './reliability/resource-release-not-in-finally';
+import unboundedNetworkRead from './reliability/unbounded-network-read';
+import hardcodedPassword from './secrets/hardcoded-password';
+import hardcodedSecretValue from './secrets/hardcoded-secret-value';
 import cleartextCredentialsOverHttp from './transport/cleartext-credentials-over-http';
 import cleartextFtpLogin from './transport/cleartext-ftp-login';
 import deprecatedSslWrapSocket from './transport/deprecated-ssl-wrap-socket';
@@ -75,8 +83,11 @@ export const RULES: readonly Rule[] = [
   httpHeaderInjection,
   logInjection,
   regexInjection,
+  trojanSourceCharacter,
   exceptionTextInLog,
   exceptionTextInResponse,
+  secretConfigOptionUnmasked,
+  secretInLog,
   unsafeYamlLoad,
   unsafeDeserialization,
   unsafeXmlParsing,
@@ -91,6 +102,9 @@ export const RULES: readonly Rule[] = [
   insecureSnmpVersion,
   sshHostKeyNotVerified,
   lockNameFromParameter,
+  broadExceptionSwallowed,
+  resourceReleaseNotInFinally,
+  unboundedNetworkRead,
   serverSideRequestForgery,
   openRedirect,
   debugModeEnabled,
@@ -114,4 +128,6 @@ export const RULES: readonly Rule[] = [
   weakCryptoKeySize,
   insecureRandomForSecret,
   jwtSignatureNotVerified,
+  hardcodedPassword,
+  hardcodedSecretValue,
 ];

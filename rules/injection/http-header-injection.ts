@@ -56,7 +56,7 @@ const rule: Rule = {
   fix: 'none',
   explanation: {
     what:
-      'A value that is not a constant is written into an HTTP response header: `response.headers["X-Name"] = value`, `response.headers.add/set(name, value)`, Django\'s `response["X-Name"] = value`, or the value of `response.set_cookie(name, value)` (request data only: Werkzeug and Django quote cookie values). Request data is an error, a parameter a warning. Only the data itself or text built from it here counts: the result of another call (`issue_session(request.form)`) is not followed. Values passed through `int()`, `urllib.parse.quote()`, an allowlist or `re.fullmatch` guard, or `.replace("\\r", "").replace("\\n", "")` are not reported. Redirect targets are the open-redirect rule\'s concern.',
+      'A value that is not a constant is written into an HTTP response header: `response.headers["X-Name"] = value`, `response.headers.add/set(name, value)`, Django\'s `response["X-Name"] = value`; not `set_cookie(name, value)`, whose value Werkzeug and Django quote (CR and LF cannot get through). Request data is an error, a parameter a warning. Only the data itself or text built from it here counts: the result of another call (`issue_session(request.form)`) is not followed. Values passed through `int()`, `urllib.parse.quote()`, an allowlist or `re.fullmatch` guard, or `.replace("\\r", "").replace("\\n", "")` are not reported. Redirect targets are the open-redirect rule\'s concern.',
     why:
       'HTTP headers end at CR/LF. A value carrying `\\r\\nSet-Cookie: session=attacker` or `\\r\\n\\r\\n<script>...` lets the attacker add headers or a whole body to the response (HTTP response splitting, CWE-113): session fixation, cache poisoning, XSS. Recent Werkzeug and Django reject newlines in header values, which turns the attack into a 500 error, but older versions, other servers, proxies and hand-built responses do not.',
     example:
@@ -87,10 +87,6 @@ const rule: Rule = {
     if (callee?.type !== 'attribute') return;
     const method = lastSegment(callee.text);
     const object = callee.childForFieldName('object')?.text ?? '';
-    if (method === 'set_cookie' && !site.hasSplat) {
-      check(ctx, site.positional[1] ?? site.keywords.get('value'), `the Set-Cookie header via \`${callee.text}()\``, true);
-      return;
-    }
     const index = HEADER_METHODS.get(method);
     if (index === undefined || !HEADERS_OBJECT.test(object)) return;
     check(ctx, site.positional[index], `the response header ${site.positional[0]?.text ?? ''}`);

@@ -195,6 +195,8 @@ const READ_METHODS = new Map<string, SourceKind>([
   ['recv', 'network'], ['recvfrom', 'network'], ['recvmsg', 'network'], ['recv_bytes', 'network'],
   ['read', 'file'], ['readline', 'file'], ['readlines', 'file'], ['read_text', 'file'], ['read_bytes', 'file'],
 ]);
+/** The text of the exception being handled: `traceback.format_exc()` and kin. */
+const TRACEBACK_TEXT = ['traceback.format_exc', 'traceback.format_exception', 'traceback.format_exception_only', 'traceback.format_tb'];
 /** Reading a line of user input from standard input. */
 const STDIN = ['sys.stdin.read', 'sys.stdin.readline', 'sys.stdin.readlines', 'sys.stdin.buffer.read'];
 /** Names that say the function validates its argument (`validate_name`, `_check_iface`, ...). */
@@ -422,6 +424,7 @@ export class Flow {
     const q = this.names.resolve(fn);
     if (q === 'input' || q === 'raw_input' || matchesAny(q, STDIN)) return newSource('input', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (user input)`);
     if (q === 'os.getenv' || q === 'os.environ.get') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
+    if (matchesAny(q, TRACEBACK_TEXT)) return newSource('exception', firstLine(node.text), false, node, `\`${firstLine(node.text)}\` (text of the exception being handled)`);
     if (q === 'type') return clear(this.all(args, depth), [...EXPOSURE, ...INJECTION]);
     if (matchesAny(q, CONVERTERS) || matchesAny(q, SELF_SERIALIZED)) return CONSTANT;
     for (const s of SANITIZERS) if (matchesAny(q, s.names)) return clear(this.all(args, depth), s.kinds);

@@ -91,7 +91,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       findings.push({
         rule: rule.name,
         code: rule.code,
-        range: rangeOf(r.node),
+        range: r.range ?? rangeOf(r.node),
         message: r.message,
         level: minLevel(r.level ?? rule.defaultLevel, rule.maxLevel),
         severity: rule.severity,
@@ -99,7 +99,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         cwe: rule.cwe,
         fix: r.fix,
         trace: r.trace,
-        suppressLines: [...new Set([stmt.startPosition.row, stmt.endPosition.row, r.node.startPosition.row])],
+        suppressLines: [...new Set([stmt.startPosition.row, stmt.endPosition.row, r.range?.start.line ?? r.node.startPosition.row])],
       });
     },
   };
