@@ -17,6 +17,7 @@ const connection = createConnection(ProposedFeatures.all);
 const config = new ConfigStore(connection, RULES);
 const analyses = new DocumentAnalyses(connection, RULES, (uri) => config.get(uri));
 let dynamic = { configuration: false, watchedFiles: false };
+let documentChanges = false;
 // Closed files get the same settings as open ones: the folder's editor settings over the nearest
 // pyproject.toml (`exclude`, rule levels, `enable`, `minConfidence`).
 const workspaceScan = new WorkspaceScan(connection, analyses, RULES, (folderUri) => config.forFolder(folderUri));
@@ -26,6 +27,7 @@ let ready: Promise<unknown> = Promise.resolve();
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   ready = initParser();
   config.initialize(params);
+  documentChanges = !!params.capabilities.workspace?.workspaceEdit?.documentChanges;
   dynamic = {
     configuration: !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration,
     watchedFiles: !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration,
@@ -120,7 +122,7 @@ connection.onHover(async (p) => {
 });
 connection.onCodeAction(async (p) => {
   await ready;
-  return codeActions(p, analyses);
+  return codeActions(p, analyses, { documentChanges });
 });
 
 connection.listen();
