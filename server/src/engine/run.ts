@@ -3,10 +3,10 @@
 // for suppressions, and never recurses: a deeply nested file cannot overflow the stack.
 import type { Node, Tree } from 'web-tree-sitter';
 import {
-  clear, CONSTANT, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type Value,
+  clear, CONSTANT, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type SinkKind, type Value,
 } from './dataflow';
 import { statementOf } from './fixes';
-import { exits, guardedNames } from './guards';
+import { exits, guardedNames, pathGuardedNames } from './guards';
 import { Names } from './names';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
@@ -150,9 +150,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   /** Bindings hidden by `except ... as name`, restored when the clause ends. */
   const caught = new Map<number, { scope: Scope; name: string; old: Value | undefined }>();
 
-  const validate = (name: string) => {
+  const validate = (name: string, kinds: readonly SinkKind[] = INJECTION) => {
     const v = flow.scope.lookup(name);
-    if (v) flow.scope.env.set(name, clear(v, INJECTION));
+    if (v) flow.scope.env.set(name, clear(v, kinds));
     flow.resetCache();
   };
 
@@ -279,6 +279,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         flow.scope.branchDepth--;
         if (exits(node.childForFieldName('consequence'))) {
           for (const name of guardedNames(node.childForFieldName('condition'), names)) validate(name);
+          for (const name of pathGuardedNames(node.childForFieldName('condition'), names)) validate(name, ['path']);
         }
         break;
       default:
