@@ -17,18 +17,17 @@ const connection = createConnection(ProposedFeatures.all);
 const config = new ConfigStore(connection, RULES);
 const analyses = new DocumentAnalyses(connection, RULES, (uri) => config.get(uri));
 let dynamic = { configuration: false, watchedFiles: false };
-// Seam for the settings model: `seclens.exclude` is read straight from the editor's settings of
-// the folder until the shared configuration (server/src/config/) provides it.
-const workspaceScan = new WorkspaceScan(connection, analyses, RULES, async (folderUri) => {
-  const exclude: unknown = await connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'seclens.exclude' }).catch(() => undefined);
-  return Array.isArray(exclude) ? exclude.filter((g): g is string => typeof g === 'string') : [];
-});
+let documentChanges = false;
+// Closed files get the same settings as open ones: the folder's editor settings over the nearest
+// pyproject.toml (`exclude`, rule levels, `enable`, `minConfidence`).
+const workspaceScan = new WorkspaceScan(connection, analyses, RULES, (folderUri) => config.forFolder(folderUri));
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   ready = initParser();
   config.initialize(params);
+  documentChanges = !!params.capabilities.workspace?.workspaceEdit?.documentChanges;
   dynamic = {
     configuration: !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration,
     watchedFiles: !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration,
@@ -50,16 +49,21 @@ connection.onInitialized(() => {
   if (dynamic.watchedFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/pyproject.toml' }] });
 });
 
+function failed(what: string, error: unknown): void {
+  connection.console.error(`seclens: ${what} failed: ${error instanceof Error ? error.stack : String(error)}`);
+}
+
 function guarded(what: string, fn: () => void): void {
   try {
     fn();
   } catch (error) {
-    connection.console.error(`seclens: ${what} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    failed(what, error);
   }
 }
 
 /** Re-resolve every open document's settings, then analyse it again. */
 function refreshAll(): void {
+  workspaceScan.settingsChanged();
   ready = ready.then(async () => {
     const uris = analyses.uris();
     await Promise.all(uris.map((uri) => config.load(uri)));
@@ -85,22 +89,28 @@ connection.onDidChangeConfiguration(() => refreshAll());
 connection.onDidChangeWatchedFiles((p) => {
   // pyproject.toml (watched by the server) changes settings; Python files (watched by the
   // client) changed on disk refresh the workspace scan's results for closed files.
-  ready = ready.then(() => guarded('watched files', () => {
-    for (const c of p.changes) if (c.uri.endsWith('.py')) workspaceScan.changedOnDisk(c.uri, c.type === FileChangeType.Deleted);
-  }));
-  if (!p.changes.some((c) => /(^|\/)pyproject\.toml$/.test(c.uri))) return;
-  config.invalidateFiles();
-  refreshAll();
+  // Settings first, so that Python files changed in the same batch are read with them.
+  if (p.changes.some((c) => /(^|\/)pyproject\.toml$/.test(c.uri))) {
+    config.invalidateFiles();
+    refreshAll();
+  }
+  ready = ready.then(async () => {
+    for (const c of p.changes) {
+      if (c.uri.endsWith('.py')) await workspaceScan.changedOnDisk(c.uri, c.type === FileChangeType.Deleted).catch((e) => failed('watched files', e));
+    }
+  });
 });
 connection.onDidChangeTextDocument((p) => {
   ready = ready.then(() => guarded('change', () => analyses.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)));
 });
 connection.onDidCloseTextDocument((p) => {
-  ready = ready.then(() => guarded('close', () => {
-    analyses.close(p.textDocument.uri);
-    config.forget(p.textDocument.uri);
-    workspaceScan.closed(p.textDocument.uri);
-  }));
+  ready = ready.then(async () => {
+    guarded('close', () => {
+      analyses.close(p.textDocument.uri);
+      config.forget(p.textDocument.uri);
+    });
+    await workspaceScan.closed(p.textDocument.uri).catch((e) => failed('close', e));
+  });
 });
 connection.onRequest(SCAN_REQUEST, async (p: ScanParams, token) => {
   await ready;
@@ -112,7 +122,7 @@ connection.onHover(async (p) => {
 });
 connection.onCodeAction(async (p) => {
   await ready;
-  return codeActions(p, analyses);
+  return codeActions(p, analyses, { documentChanges });
 });
 
 connection.listen();

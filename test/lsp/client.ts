@@ -18,6 +18,8 @@ export interface EditorOptions {
   /** The `seclens` section answered for a scopeUri. */
   settings: (scopeUri: string | undefined) => unknown;
   workspaceFolders?: string[];
+  /** Advertise `workspace.workspaceEdit.documentChanges` (versioned edits), as VS Code does. */
+  documentChanges?: boolean;
 }
 
 export class TestClient {
@@ -73,7 +75,12 @@ export class TestClient {
     this.editor = editor;
     const folders = editor?.workspaceFolders ?? [];
     const capabilities = editor
-      ? { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true } }
+      ? {
+        workspace: {
+          configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true,
+          ...(editor.documentChanges ? { workspaceEdit: { documentChanges: true } } : {}),
+        },
+      }
       : {};
     const result = await this.conn.sendRequest('initialize', {
       processId: process.pid,

@@ -1,5 +1,5 @@
-// The workspace scan over LSP: closed files' findings are published, .gitignore and
-// seclens.exclude are respected, an open document is left to the live analysis and handed back
+// The workspace scan over LSP: closed files' findings are published with the same settings as
+// open files (.gitignore, seclens.exclude and pyproject.toml's exclude, rule levels), an open document is left to the live analysis and handed back
 // to the scan's on-disk view when it closes. Also: a notebook cell URI is analysed like a file.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ describe('workspace scan over LSP', () => {
   let dir: string;
   const uri = (rel: string) => pathToFileURL(path.join(dir, rel)).href;
   const configRequests: unknown[] = [];
+  let settings: Record<string, unknown> = { exclude: ['vendor/'] };
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'seclens-scan-'));
@@ -29,30 +30,42 @@ describe('workspace scan over LSP', () => {
       'pkg/x_generated.py': RISKY,
       'pkg/y.py': RISKY,
       'vendor/lib.py': RISKY,
+      'pyproject.toml': '[tool.seclens]\nexclude = ["third_party/", "*_pb2.py"]\n',
+      'third_party/lib.py': RISKY,
+      'pkg/msg_pb2.py': RISKY,
+      // A sub-project whose own pyproject.toml switches the rule off: scanned, nothing reported.
+      'tools/pyproject.toml': '[tool.seclens.rules]\n"shell-command-injection" = "off"\n',
+      'tools/task.py': RISKY,
     })) {
       mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
       writeFileSync(path.join(dir, rel), text);
     }
     client = new TestClient();
-    client.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
-      configRequests.push(p);
-      return p.items.map((i) => (i.section === 'seclens.exclude' ? ['vendor/'] : null));
+    await client.initialize({
+      settings: (scopeUri) => {
+        configRequests.push(scopeUri);
+        return settings;
+      },
+      workspaceFolders: [pathToFileURL(dir).href],
     });
-    await client.initialize();
   });
   after(async () => {
     await client.shutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('publishes closed files, skipping .gitignore (nested too) and seclens.exclude', async () => {
+  it('publishes closed files, skipping .gitignore (nested too), seclens.exclude and pyproject exclude', async () => {
     const summary = await client.request('seclens/scanWorkspace', { folders: [pathToFileURL(dir).href] });
-    assert.deepEqual(summary, { files: 3, filesWithFindings: 2, findings: 2, cancelled: false });
+    // agent.py, clean.py, pkg/y.py, tools/task.py (its rule switched off by tools/pyproject.toml)
+    assert.deepEqual(summary, { files: 4, filesWithFindings: 2, findings: 2, cancelled: false });
+    for (const rel of ['build/gen.py', 'pkg/x_generated.py', 'vendor/lib.py', 'third_party/lib.py', 'pkg/msg_pb2.py', 'tools/task.py']) {
+      assert.equal(client.last(uri(rel)), undefined, `${rel} has no published problems`);
+    }
     for (const rel of ['agent.py', 'pkg/y.py']) {
       const diags = await client.diagnostics(uri(rel), undefined, (p) => p.diagnostics.length > 0);
       assert.deepEqual(diags.map((d) => [d.code, d.range.start.line]), [['SL101', 4]]);
     }
-    assert.ok(configRequests.length > 0, 'seclens.exclude was asked of the editor');
+    assert.ok(configRequests.includes(pathToFileURL(dir).href), "the folder's settings were asked of the editor");
   });
 
   it('an open document belongs to the live analysis; closing it shows the saved text again', async () => {
@@ -97,5 +110,24 @@ describe('workspace scan over LSP', () => {
     await client.open(cell, 'import subprocess as sp\nsp.run(input(), shell=True)\n', 1);
     const diags = await client.diagnostics(cell, 1);
     assert.deepEqual(diags.map((d) => [d.code, d.severity]), [['SL101', 1]]);
+  });
+
+  it('a settings change applies to closed files re-read from disk, and a rescan drops what is now excluded', async () => {
+    writeFileSync(path.join(dir, 'pkg/y.py'), RISKY);
+    await client.filesChanged([{ uri: uri('pkg/y.py'), type: 2 }]);
+    await client.diagnostics(uri('pkg/y.py'), undefined, (p) => p.diagnostics.length > 0);
+    settings = { exclude: ['vendor/', 'pkg/'], rules: { customizations: { SL101: 'error' } } };
+    await client.settingsChanged();
+    writeFileSync(path.join(dir, 'clean.py'), RISKY);
+    await client.filesChanged([{ uri: uri('clean.py'), type: 2 }]);
+    const diags = await client.diagnostics(uri('clean.py'), undefined, (p) => p.diagnostics.length > 0);
+    assert.deepEqual(diags.map((d) => [d.code, d.severity]), [['SL101', 1]]);
+    const summary = await client.request('seclens/scanWorkspace', { folders: [pathToFileURL(dir).href] });
+    // clean.py and tools/task.py, whose rule the editor's customization turns back on over tools/pyproject.toml.
+    assert.deepEqual(summary, { files: 2, filesWithFindings: 2, findings: 2, cancelled: false });
+    assert.equal(client.last(uri('tools/task.py'))?.diagnostics[0]?.severity, 1);
+    assert.deepEqual(client.last(uri('pkg/y.py'))?.diagnostics, []);
+    settings = { exclude: ['vendor/'] };
+    await client.settingsChanged();
   });
 });

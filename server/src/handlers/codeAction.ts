@@ -1,6 +1,12 @@
 // Code actions straight from Diagnostic.data: the rule's fix, "Ignore on this line", "Ignore in
 // this file", "Remove unused suppression", and a fix-all for the safe fixes (`source.fixAll.seclens`).
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver';
+// Edits are computed for one document version: a diagnostic whose data names another version
+// than the open text (a keystroke came after its analysis) offers nothing until the next
+// publication, and every edit names its version (a versioned TextDocumentEdit) so that the editor
+// refuses it if the text moved on in between.
+import {
+  CodeActionKind, TextDocumentEdit, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit,
+} from 'vscode-languageserver';
 import { applyEdits, combineFixes } from '../engine/fixes';
 import { fileSuppressionEdit, removeSuppressionEdit, suppressionEdit } from '../engine/suppress-edit';
 import type { DiagnosticData, UnusedData } from '../report/diagnostic';
@@ -21,20 +27,30 @@ function docstringEnd(tree: Tree): number | undefined {
   return undefined;
 }
 
-export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses): CodeAction[] {
+export interface CodeActionOptions {
+  /** The client takes `documentChanges` (versioned edits); else plain `changes`. */
+  documentChanges?: boolean;
+}
+
+export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses, options: CodeActionOptions = {}): CodeAction[] {
   const entry = analyses.get(params.textDocument.uri);
   if (!entry) return [];
   const uri = params.textDocument.uri;
   const text = entry.doc.text;
+  const version = entry.doc.version;
   const only = params.context.only;
   const actions: CodeAction[] = [];
+  const workspaceEdit = (edits: TextEdit[]): WorkspaceEdit =>
+    options.documentChanges ? { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] } : { changes: { [uri]: edits } };
 
   for (const diagnostic of params.context.diagnostics as Diagnostic[]) {
     if (diagnostic.source !== SOURCE || !diagnostic.data) continue;
+    // Computed for older (or unknown) text: its ranges and edits may point anywhere now.
+    if ((diagnostic.data as { version?: number }).version !== version) continue;
     if (diagnostic.code === UNUSED_SUPPRESSION) {
       const edit = wants(only, CodeActionKind.QuickFix) && removeSuppressionEdit(text, diagnostic.range, (diagnostic.data as UnusedData).unused);
       if (edit) {
-        actions.push({ title: 'Remove unused suppression', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: [edit] } } });
+        actions.push({ title: 'Remove unused suppression', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: workspaceEdit([edit]) });
       }
       continue;
     }
@@ -45,7 +61,7 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         isPreferred: data.fix.safe,
-        edit: { changes: { [uri]: data.fix.edits } },
+        edit: workspaceEdit(data.fix.edits),
       });
     }
     if (wants(only, CodeActionKind.QuickFix)) {
@@ -53,22 +69,24 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
         title: `Ignore ${data.rule} on this line`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        edit: { changes: { [uri]: [suppressionEdit(text, data.suppressLines, data.rule)] } },
+        edit: workspaceEdit([suppressionEdit(text, data.suppressLines, data.rule)]),
       });
       actions.push({
         title: `Ignore ${data.rule} in this file`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        edit: { changes: { [uri]: [fileSuppressionEdit(text, data.rule, docstringEnd(entry.doc.tree))] } },
+        edit: workspaceEdit([fileSuppressionEdit(text, data.rule, docstringEnd(entry.doc.tree))]),
       });
     }
   }
 
-  if (only && wants(only, FIX_ALL_KIND) && only.some((o) => FIX_ALL_KIND.startsWith(o) && o !== '')) {
+  // The findings' fixes describe the analysed version: none while newer text awaits analysis
+  // (typing, or `run: onSave` before the save).
+  if (only && entry.analysedVersion === version && wants(only, FIX_ALL_KIND) && only.some((o) => FIX_ALL_KIND.startsWith(o) && o !== '')) {
     const safe = entry.findings.filter((f) => f.fix?.safe).map((f) => f.fix!);
     const edits = combineFixes(text, safe);
     if (edits.length > 0 && applyEdits(text, edits) !== text) {
-      actions.push({ title: 'Fix all safe SecLens issues', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+      actions.push({ title: 'Fix all safe SecLens issues', kind: FIX_ALL_KIND, edit: workspaceEdit(edits) });
     }
   }
   return actions;

@@ -14,6 +14,8 @@ import { localDocUri } from '../report/links';
 export interface Analysed {
   doc: ParsedDocument;
   findings: Finding[];
+  /** The document version `findings` (and their fixes) describe. */
+  analysedVersion?: number;
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
 }
@@ -101,11 +103,12 @@ export class DocumentAnalyses {
       onUnusedSuppressions: (u) => unused.push(...u),
     });
     entry.findings = applyConfig(findings, this.rules, config);
+    entry.analysedVersion = doc.version;
     const diagnostics = entry.findings.map((f) => {
       const rule = this.byName.get(f.rule)!;
-      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
+      return toDiagnostic(f, rule, doc.uri, localDocUri(rule), doc.version);
     });
-    diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config));
+    diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config, doc.version));
     this.connection.tracer.log(`analysed ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }

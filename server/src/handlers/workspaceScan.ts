@@ -5,8 +5,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ignore, { type Ignore } from 'ignore';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
+import { applyConfig, enabledRules } from '../config/apply';
+import { GitignoreFilter, isExcluded } from '../config/exclude';
+import { isInside } from '../config/pyproject';
+import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { parse } from '../engine/parser';
 import type { Rule } from '../engine/rule';
 import { analyze } from '../engine/run';
@@ -33,71 +36,77 @@ export interface ScanSummary {
   cancelled: boolean;
 }
 
-/** `seclens.exclude` for a folder: globs matched like .gitignore lines, relative to the folder. */
-export type ExcludeFor = (folderUri: string) => Promise<string[]>;
+/**
+ * The settings of each file under a workspace folder: the folder's editor settings over the
+ * nearest pyproject.toml's `[tool.seclens]` (ConfigStore.forFolder), `exclude` included.
+ */
+export type SettingsFor = (folderUri: string) => Promise<(file: string) => DocConfig>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** .gitignore files of `root` and every folder below it, read when the walk first needs them. */
-function gitignoreFilter(root: string): (full: string, isDir: boolean) => boolean {
-  const cache = new Map<string, Ignore | null>();
-  const load = (dir: string): Ignore | null => {
-    let ig = cache.get(dir);
-    if (ig === undefined) {
-      try {
-        ig = ignore().add(readFileSync(path.join(dir, '.gitignore'), 'utf8'));
-      } catch {
-        ig = null;
-      }
-      cache.set(dir, ig);
-    }
-    return ig;
-  };
-  return (full, isDir) => {
-    for (let dir = path.dirname(full); ; dir = path.dirname(dir)) {
-      const ig = load(dir);
-      if (ig) {
-        const rel = path.relative(dir, full).split(path.sep).join('/') + (isDir ? '/' : '');
-        if (ig.ignores(rel)) return true;
-      }
-      if (dir === root || path.dirname(dir) === dir) return false;
-    }
-  };
-}
-
-function excludeFilter(root: string, globs: string[]): (full: string, isDir: boolean) => boolean {
-  if (globs.length === 0) return () => false;
-  const ig = ignore().add(globs);
-  return (full, isDir) => ig.ignores(path.relative(root, full).split(path.sep).join('/') + (isDir ? '/' : ''));
-}
 
 export class WorkspaceScan {
   /** Closed files whose diagnostics came from the last scan. */
   private readonly published = new Set<string>();
   /** Every file the last scan covered, with findings or without. */
   private covered = new Set<string>();
+  /** Folders scanned (path -> URI), and their settings while no settings change drops them. */
+  private readonly folders = new Map<string, string>();
+  private readonly settings = new Map<string, Promise<(file: string) => DocConfig>>();
 
   constructor(
     private readonly connection: Connection,
     private readonly analyses: DocumentAnalyses,
     private readonly rules: readonly Rule[],
-    private readonly excludeFor: ExcludeFor,
+    private readonly settingsFor: SettingsFor,
   ) {}
 
+  /** Settings or a pyproject.toml changed: later re-analyses of closed files read them anew. */
+  settingsChanged(): void {
+    this.settings.clear();
+  }
+
+  private folderSettings(root: string): Promise<(file: string) => DocConfig> {
+    let s = this.settings.get(root);
+    if (!s) {
+      s = this.settingsFor(this.folders.get(root)!);
+      this.settings.set(root, s);
+    }
+    return s;
+  }
+
+  /** The settings of a file under a scanned folder (defaults outside them). */
+  private async configOf(file: string): Promise<DocConfig> {
+    const root = [...this.folders.keys()].filter((f) => isInside(file, f)).sort((a, b) => b.length - a.length)[0];
+    return root === undefined ? DEFAULT_DOC_CONFIG : (await this.folderSettings(root))(file);
+  }
+
   async run(params: ScanParams, token: CancellationToken): Promise<ScanSummary> {
-    const files: string[] = [];
+    const files: { file: string; config: DocConfig }[] = [];
     const errors = { errors: 0 };
     const report = (m: string) => this.connection.console.warn(`seclens: ${m}`);
+    const gitignore = new GitignoreFilter();
     for (const folderUri of params.folders) {
       if (!folderUri.startsWith('file:')) continue; // virtual folders: nothing on disk to walk
       const root = fileURLToPath(folderUri);
-      const excluded = excludeFilter(root, await this.excludeFor(folderUri));
-      const gitignored = gitignoreFilter(root);
-      files.push(...collect([root], report, errors, (full, isDir) => excluded(full, isDir) || gitignored(full, isDir)));
+      this.folders.set(root, folderUri);
+      this.settings.delete(root); // a scan reads the settings afresh
+      const settings = await this.folderSettings(root);
+      const configs = new Map<string, DocConfig>();
+      // A folder is pruned by the `exclude` in force in its parent (its nearest pyproject.toml
+      // and the folder's settings); a file by its own settings, which is where `excluded` comes from.
+      const skip = (full: string, isDir: boolean): boolean => {
+        if (gitignore.ignored(full, isDir)) return true;
+        if (isDir) return isExcluded(full, settings(path.join(path.dirname(full), '__init__.py')).exclude, true);
+        const config = settings(full);
+        if (config.excluded) return true;
+        configs.set(full, config);
+        return false;
+      };
+      for (const file of collect([root], report, errors, skip)) files.push({ file, config: configs.get(file) ?? settings(file) });
     }
     const summary: ScanSummary = { files: 0, filesWithFindings: 0, findings: 0, cancelled: false };
     const seen = new Set<string>();
-    for (const file of files) {
+    for (const { file, config } of files) {
       if (token.isCancellationRequested) {
         summary.cancelled = true;
         break;
@@ -105,7 +114,7 @@ export class WorkspaceScan {
       const uri = pathToFileURL(file).href;
       seen.add(uri);
       if (!this.analyses.get(uri)) {
-        const count = this.publishFromDisk(uri, file);
+        const count = this.publishFromDisk(uri, file, config);
         summary.findings += count;
         if (count > 0) summary.filesWithFindings++;
       }
@@ -128,22 +137,30 @@ export class WorkspaceScan {
   }
 
   /** A document closed: if the scan covers it, list the problems of its saved text again. */
-  closed(uri: string): void {
-    if (this.covered.has(uri) || this.published.has(uri)) this.publishFromDisk(uri, fileURLToPath(uri));
+  async closed(uri: string): Promise<void> {
+    if (!(this.covered.has(uri) || this.published.has(uri))) return;
+    const file = fileURLToPath(uri);
+    this.publishFromDisk(uri, file, await this.configOf(file));
   }
 
   /** A scanned file changed or went away on disk (checkout, another tool) while not open. */
-  changedOnDisk(uri: string, deleted: boolean): void {
+  async changedOnDisk(uri: string, deleted: boolean): Promise<void> {
     if (this.analyses.get(uri) || !(this.covered.has(uri) || this.published.has(uri))) return;
     if (deleted) {
       this.covered.delete(uri);
       if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     } else {
-      this.publishFromDisk(uri, fileURLToPath(uri));
+      const file = fileURLToPath(uri);
+      const config = await this.configOf(file);
+      if (!this.analyses.get(uri)) this.publishFromDisk(uri, file, config);
     }
   }
 
-  private publishFromDisk(uri: string, file: string): number {
+  private publishFromDisk(uri: string, file: string, config: DocConfig): number {
+    if (!config.enable || config.excluded) {
+      if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return 0;
+    }
     let text: string;
     try {
       text = utf8.decode(readFileSync(file));
@@ -152,10 +169,11 @@ export class WorkspaceScan {
     }
     const tree = parse(text);
     try {
-      const findings = analyze(tree, text, this.rules, {
+      const found = analyze(tree, text, enabledRules(this.rules, config), {
+        ignoreSuppressions: config.ignoreSuppressions,
         onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${file}: ${String(error)}`),
       });
-      const diagnostics = findings.map((f) => {
+      const diagnostics = applyConfig(found, this.rules, config).map((f) => {
         const rule = this.analyses.rule(f.rule)!;
         return toDiagnostic(f, rule, uri, localDocUri(rule));
       });

@@ -1,5 +1,6 @@
 // Findings -> LSP diagnostics. The fix's edits ride in `Diagnostic.data`, so a code action is a
-// lookup, never a recomputation.
+// lookup, never a recomputation; `data.version` names the document version those edits (and the
+// suppression lines) were computed for, so that a code action never applies them to newer text.
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
 import { ruleSetting } from '../config/apply';
 import type { Config } from '../config/schema';
@@ -15,12 +16,14 @@ export interface DiagnosticData {
   fix?: Fix;
   /** Lines whose comments may suppress the finding; the first is where "ignore" writes. */
   suppressLines: number[];
+  /** The document version analysed; absent for files analysed from disk (not open). */
+  version?: number;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
-export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string): Diagnostic {
-  const data: DiagnosticData = { rule: f.rule, fix: f.fix, suppressLines: f.suppressLines ?? [f.range.start.line] };
+export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string, version?: number): Diagnostic {
+  const data: DiagnosticData = { rule: f.rule, fix: f.fix, suppressLines: f.suppressLines ?? [f.range.start.line], version };
   return {
     range: f.range,
     severity: SEVERITY[f.level],
@@ -36,10 +39,12 @@ export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string
 export interface UnusedData {
   /** The unused name, or null for a bare marker. */
   unused: string | null;
+  /** The document version analysed, as in DiagnosticData. */
+  version?: number;
 }
 
 /** Faded hints for `seclens: ignore` names that silence nothing (not for rules switched off by settings). */
-export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules: readonly Rule[], config: Config): Diagnostic[] {
+export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules: readonly Rule[], config: Config, version?: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const u of unused) {
     const marker = u.file ? 'seclens: ignore-file' : 'seclens: ignore';
@@ -60,7 +65,7 @@ export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules:
       code: UNUSED_SUPPRESSION,
       source: SOURCE,
       message,
-      data: { unused: u.id } satisfies UnusedData,
+      data: { unused: u.id, version } satisfies UnusedData,
     });
   }
   return out;
