@@ -14,7 +14,7 @@ import type { UnusedSuppression } from './engine/suppressions';
 import { LEVEL_RANK, type Finding } from './engine/types';
 import { Baseline } from './report/baseline';
 import { unusedSuppressionDiagnostics } from './report/diagnostic';
-import { ruleDoc } from './report/markdown';
+import { ruleDoc, rulesIndex } from './report/markdown';
 import { formatReport, scanPaths, type FilePlan } from './scan';
 import { VERSION } from './version';
 
@@ -180,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
     if (!dir || rest.length > 1) throw new UsageError('docs needs exactly one DIR');
     mkdirSync(dir, { recursive: true });
     for (const rule of RULES) writeFileSync(path.join(dir, `${rule.name}.md`), ruleDoc(rule));
+    writeFileSync(path.join(dir, 'README.md'), rulesIndex(RULES));
     process.stderr.write(`wrote ${RULES.length} rule pages to ${dir}\n`);
     return 0;
   }

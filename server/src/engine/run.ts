@@ -181,9 +181,13 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         const params = parameters(node).filter((p, i) => p && !(inClass && i === 0 && !isStatic(node)));
         const route = isRouteHandler(node);
         const lambda = params[0]?.name === 'event' && params[1]?.name === 'context';
+        const errorHandler = isErrorHandler(node);
         for (const param of params) {
           if (!param) continue;
-          if (route && !ROUTE_NON_INPUT.has(param.name)) {
+          if (errorHandler && !ROUTE_NON_INPUT.has(param.name)) {
+            // `@app.errorhandler(500) def on_error(e)`: the framework passes the exception.
+            scope.env.set(param.name, newSource('exception', param.name, false, param.node, `exception \`${param.name}\` passed to error handler \`${fname}()\``));
+          } else if (route && !ROUTE_NON_INPUT.has(param.name)) {
             scope.env.set(param.name, newSource('request', param.name, true, param.node, `route parameter \`${param.name}\` of \`${fname}()\` (request data)`));
           } else if (lambda && param.name === 'event') {
             scope.env.set(param.name, newSource('request', 'event', true, param.node, `Lambda \`event\` of \`${fname}()\` (request data)`));
@@ -327,6 +331,14 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 const ROUTE_NON_INPUT = new Set(['request', 'req', 'db', 'session', 'background_tasks', 'response', 'current_user', 'user']);
 /** Decorated as a web route: `@app.route`, `@bp.get`, `@router.post(...)`, `@app.api_route`, `@view_config`. */
 const ROUTE_DECORATOR = /^@\s*[\w.]*\b(route|get|post|put|patch|delete|api_route|websocket|view_config)\s*\(/;
+
+/** Flask `@app.errorhandler(...)`/`@bp.app_errorhandler(...)`, FastAPI/Starlette `@app.exception_handler(...)`. */
+const ERROR_HANDLER_DECORATOR = /^@\s*[\w.]*\b(errorhandler|app_errorhandler|exception_handler)\s*\(/;
+
+function isErrorHandler(fn: Node): boolean {
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ERROR_HANDLER_DECORATOR.test(d.text));
+}
 
 function isRouteHandler(fn: Node): boolean {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
