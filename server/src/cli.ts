@@ -89,7 +89,7 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   }
   const finder = new PyprojectFinder(RULES);
-  const gitignore = args.gitignore ? new GitignoreFilter() : undefined;
+  const gitignore = args.gitignore ? new GitignoreFilter(args.paths) : undefined;
   const shown = new Set<string>();
   let left = 0;
   const unusedOut: { path: string; line: number; column: number; message: string }[] = [];
