@@ -203,6 +203,8 @@ describe('seclens scan settings', () => {
     write('repo/build/sub/.gitignore', 'skip.py\n');
     write('repo/build/sub/skip.py', 'import os\n\n\ndef f(cmd):\n    os.system(cmd)\n');
     assert.deepEqual(findings(['scan', 'repo/build'], dir), ['repo/build/gen.py:5 SL101 warning']);
+    // Scanned from another folder, an unanchored --exclude pattern still applies.
+    assert.deepEqual(findings(['scan', path.join(dir, 'repo', 'build'), '--exclude', 'gen.py'], path.join(dir, 'repo', 'src')), []);
   });
 
   it('draws no progress bar when stderr is not a terminal', () => {

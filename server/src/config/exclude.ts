@@ -27,7 +27,9 @@ function relativeTo(base: string, file: string): string | null {
 export function isExcluded(file: string, sets: readonly ExcludeSet[], dir = false): boolean {
   const abs = path.resolve(file);
   for (const set of sets) {
-    const rel = relativeTo(path.resolve(set.base || '.'), abs);
+    // A file outside the set's folder (`seclens scan /elsewhere --exclude tests/` from another
+    // folder) is matched by its whole path, so unanchored patterns still apply to it.
+    const rel = relativeTo(path.resolve(set.base || '.'), abs) ?? relativeTo(path.parse(abs).root, abs);
     if (rel !== null && matcher(set).ignores(dir ? `${rel}/` : rel)) return true;
   }
   return false;
