@@ -131,3 +131,21 @@ export function caughtName(node: Node | null | undefined, ctx: Ctx, kind: SinkKi
   }
 }
 
+
+// ---- Facts about the whole file, computed once per analysis ----
+
+let memoText: string | null = null;
+const memo = new Map<string, unknown>();
+
+/**
+ * `compute()` once per file for `key`: a rule's onCall runs for every call, and a regular
+ * expression over the whole text there makes the analysis quadratic in the file's size.
+ */
+export function perFile<T>(ctx: Ctx, key: string, compute: () => T): T {
+  if (memoText !== ctx.text) {
+    memoText = ctx.text;
+    memo.clear();
+  }
+  if (!memo.has(key)) memo.set(key, compute());
+  return memo.get(key) as T;
+}

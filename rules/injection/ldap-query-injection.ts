@@ -4,7 +4,7 @@ import { compact, replaceNode } from '../../server/src/engine/fixes';
 import { lastSegment } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
-import { reportFlow, sinkName } from '../support';
+import { perFile, reportFlow, sinkName } from '../support';
 import { builtString, shape } from './built-strings';
 import { bindsNameElsewhere, ensureFromImport } from './imports';
 
@@ -120,7 +120,7 @@ const rule: Rule = {
     ],
   },
   onCall(site, ctx) {
-    const libs = libraries(ctx.text);
+    const libs = perFile(ctx, 'ldap-libraries', () => libraries(ctx.text));
     if (libs.size === 0) return;
     for (const sink of sinksOf(site, libs)) {
       const what = sink.part === 'filter' ? 'LDAP search filter' : 'LDAP distinguished name';

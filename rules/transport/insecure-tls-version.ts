@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
+import { query } from '../../server/src/engine/parser';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 
@@ -13,7 +14,8 @@ const PYOPENSSL: Record<string, string> = {
 const VERSIONS: Record<string, string> = {
   'ssl.TLSVersion.SSLv3': 'SSL 3.0', 'ssl.TLSVersion.TLSv1': 'TLS 1.0', 'ssl.TLSVersion.TLSv1_1': 'TLS 1.1', 'ssl.TLSVersion.MINIMUM_SUPPORTED': 'the oldest supported version',
 };
-const CHEAP = /(PROTOCOL_(SSLv[23]|TLSv1(_1)?)|SSLv[23]_METHOD|TLSv1(_1)?_METHOD|SSLv3|TLSv1(_1)?|MINIMUM_SUPPORTED)$/;
+const FILE_CHEAP = /PROTOCOL_(SSLv[23]|TLSv1)|SSLv[23]_METHOD|TLSv1(_1)?_METHOD|SSLv3|TLSv1|MINIMUM_SUPPORTED/;
+const NAMES_QUERY = `((identifier) @name (#match? @name "(PROTOCOL_(SSLv[23]|TLSv1(_1)?)|SSLv[23]_METHOD|TLSv1(_1)?_METHOD|SSLv3|TLSv1(_1)?|MINIMUM_SUPPORTED)$"))`;
 
 /** The value position `node` sits in: an argument, an assigned value, a parameter default, a dict value. */
 function valueSlot(node: Node): { kind: 'arg' | 'keyword' | 'assign' | 'default' | 'other'; name?: string } | null {
@@ -78,48 +80,56 @@ const rule: Rule = {
       'https://www.pyopenssl.org/en/latest/api/ssl.html#context-objects',
     ],
   },
-  nodeTypes: ['attribute', 'identifier'],
-  onNode(node, ctx) {
-    if (!CHEAP.test(node.text)) return;
-    if (node.type === 'identifier' && node.parent?.type === 'attribute') return; // the attribute node decides
-    const q = ctx.names.resolve(node);
-    if (!q) return;
-    const slot = valueSlot(node);
-    if (!slot) return;
-    const version = SSL_PROTOCOLS[q] ?? PYOPENSSL[q];
-    if (version) {
-      let fix: Fix | undefined;
-      const call = node.parent?.type === 'argument_list' ? node.parent.parent : null;
-      const callee = call?.type === 'call' ? ctx.names.resolve(call.childForFieldName('function')) : null;
-      if (SSL_PROTOCOLS[q] && slot.kind === 'arg' && callee === 'ssl.SSLContext') {
-        const target = looksLikeServer(node) ? 'PROTOCOL_TLS_SERVER' : 'PROTOCOL_TLS_CLIENT';
-        fix = { title: `Negotiate TLS 1.2+ (ssl.${target})`, safe: false, edits: replaceName(node, 'ssl', target, ctx) };
-      } else if (PYOPENSSL[q] && slot.kind === 'arg' && callee === 'OpenSSL.SSL.Context') {
-        fix = { title: 'Negotiate the best version (SSL.TLS_METHOD)', safe: false, edits: node.type === 'attribute' ? [replaceNode(node.childForFieldName('attribute')!, 'TLS_METHOD')] : [] };
-        if (!fix.edits.length) fix = undefined;
-      }
-      // A table of versions a user may pick from (`{"tlsv1": ssl.PROTOCOL_TLSv1, ...}`) is an audit hint.
-      ctx.report({
-        node,
-        level: slot.kind === 'other' ? 'info' : undefined,
-        message: `${node.text} pins the connection to ${version}, which is broken (POODLE/BEAST-era attacks) and forbidden by RFC 8996. Use ssl.PROTOCOL_TLS_CLIENT / ssl.create_default_context() (or PROTOCOL_TLS_SERVER) and set minimum_version = ssl.TLSVersion.TLSv1_2.`,
-        fix,
-      });
-      return;
-    }
-    const floor = VERSIONS[q];
-    if (floor && (slot.kind === 'assign' || slot.kind === 'keyword') && /^(minimum_version|maximum_version)$/.test(slot.name ?? '')) {
-      ctx.report({
-        node,
-        message: `Setting ${slot.name} to ${floor} lets connections use a broken protocol version (SSL 3.0/TLS 1.0/1.1 are forbidden by RFC 8996), and an attacker in the path can force it. Use ssl.TLSVersion.TLSv1_2 or later.`,
-        fix: node.type === 'attribute'
-          ? slot.name === 'maximum_version'
-            ? { title: 'Allow the newest version (MAXIMUM_SUPPORTED)', safe: false, edits: [replaceNode(node.childForFieldName('attribute')!, 'MAXIMUM_SUPPORTED')] }
-            : { title: 'Require TLS 1.2 or later', safe: false, edits: [replaceNode(node.childForFieldName('attribute')!, 'TLSv1_2')] }
-          : undefined,
-      });
+  // Identifiers are a third of a tree: visiting each on the walk costs every file, so the rule
+  // runs one query after it, and only in files that name an old protocol at all.
+  onFile(ctx) {
+    if (!FILE_CHEAP.test(ctx.text)) return;
+    for (const { node: id } of query(NAMES_QUERY).captures(ctx.tree.rootNode)) {
+      const parent = id.parent;
+      if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id !== id.id) continue; // `TLSv1.x`: not a version
+      check(parent?.type === 'attribute' ? parent : id, ctx);
     }
   },
 };
+
+function check(node: Node, ctx: Ctx): void {
+  const q = ctx.names.resolve(node);
+  if (!q) return;
+  const slot = valueSlot(node);
+  if (!slot) return;
+  const version = SSL_PROTOCOLS[q] ?? PYOPENSSL[q];
+  if (version) {
+    let fix: Fix | undefined;
+    const call = node.parent?.type === 'argument_list' ? node.parent.parent : null;
+    const callee = call?.type === 'call' ? ctx.names.resolve(call.childForFieldName('function')) : null;
+    if (SSL_PROTOCOLS[q] && slot.kind === 'arg' && callee === 'ssl.SSLContext') {
+      const target = looksLikeServer(node) ? 'PROTOCOL_TLS_SERVER' : 'PROTOCOL_TLS_CLIENT';
+      fix = { title: `Negotiate TLS 1.2+ (ssl.${target})`, safe: false, edits: replaceName(node, 'ssl', target, ctx) };
+    } else if (PYOPENSSL[q] && slot.kind === 'arg' && callee === 'OpenSSL.SSL.Context') {
+      fix = { title: 'Negotiate the best version (SSL.TLS_METHOD)', safe: false, edits: node.type === 'attribute' ? [replaceNode(node.childForFieldName('attribute')!, 'TLS_METHOD')] : [] };
+      if (!fix.edits.length) fix = undefined;
+    }
+    // A table of versions a user may pick from (`{"tlsv1": ssl.PROTOCOL_TLSv1, ...}`) is an audit hint.
+    ctx.report({
+      node,
+      level: slot.kind === 'other' ? 'info' : undefined,
+      message: `${node.text} pins the connection to ${version}, which is broken (POODLE/BEAST-era attacks) and forbidden by RFC 8996. Use ssl.PROTOCOL_TLS_CLIENT / ssl.create_default_context() (or PROTOCOL_TLS_SERVER) and set minimum_version = ssl.TLSVersion.TLSv1_2.`,
+      fix,
+    });
+    return;
+  }
+  const floor = VERSIONS[q];
+  if (floor && (slot.kind === 'assign' || slot.kind === 'keyword') && /^(minimum_version|maximum_version)$/.test(slot.name ?? '')) {
+    ctx.report({
+      node,
+      message: `Setting ${slot.name} to ${floor} lets connections use a broken protocol version (SSL 3.0/TLS 1.0/1.1 are forbidden by RFC 8996), and an attacker in the path can force it. Use ssl.TLSVersion.TLSv1_2 or later.`,
+      fix: node.type === 'attribute'
+        ? slot.name === 'maximum_version'
+          ? { title: 'Allow the newest version (MAXIMUM_SUPPORTED)', safe: false, edits: [replaceNode(node.childForFieldName('attribute')!, 'MAXIMUM_SUPPORTED')] }
+          : { title: 'Require TLS 1.2 or later', safe: false, edits: [replaceNode(node.childForFieldName('attribute')!, 'TLSv1_2')] }
+        : undefined,
+    });
+  }
+}
 
 export default rule;

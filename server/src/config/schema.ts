@@ -19,6 +19,8 @@ export interface RuleCustomization {
 export interface ExcludeSet {
   base: string;
   patterns: string[];
+  /** Also match files outside `base`, by their whole path (CLI flags: scans of other folders). */
+  outside?: boolean;
 }
 
 /** One source's settings: only the keys it sets. */
