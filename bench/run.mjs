@@ -115,7 +115,9 @@ try {
   if (ONLY.has('stdlib')) {
     const stdlib = execFileSync('python3', ['-c', "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { encoding: 'utf8' }).trim();
     // The standard library proper: installed third-party packages are not part of it.
-    const paths = readdirSync(stdlib).filter((n) => n !== 'site-packages').map((n) => join(stdlib, n));
+    const paths = readdirSync(stdlib, { withFileTypes: true })
+      .filter((e) => e.name !== 'site-packages' && (e.isDirectory() || e.name.endsWith('.py')))
+      .map((e) => join(stdlib, e.name));
     results.scans.push(scanTree(`Python stdlib (${stdlib})`, paths));
   }
   if (ONLY.has('generated')) {
