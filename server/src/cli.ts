@@ -4,12 +4,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { RULES } from '../../rules';
 import { ruleDoc } from './report/markdown';
-import { formatReport, scanPaths, type Format } from './scan';
+import { availableParallelism, cpus } from 'node:os';
+import { formatReport, isScanWorker, parseSize, runScanWorker, scanPaths, type Format } from './scan';
 import { VERSION } from './version';
 
 
 const USAGE = `Usage:
-  seclens scan PATH... [--format text|json|sarif] [--output FILE]
+  seclens scan PATH... [--format text|json|sarif] [--output FILE] [--max-file-size SIZE] [--jobs N]
+      --max-file-size  skip larger files (bytes, or with k/M suffix; default 2M)
+      --jobs           worker threads (default: one per core)
   seclens docs DIR          write one Markdown page per rule into DIR
   seclens --version | --help
 
@@ -21,6 +24,8 @@ interface ScanArgs {
   paths: string[];
   format: Format;
   output?: string;
+  maxFileSize?: number;
+  jobs?: number;
 }
 
 function parseScanArgs(argv: string[]): ScanArgs {
@@ -40,6 +45,14 @@ function parseScanArgs(argv: string[]): ScanArgs {
       args.format = f;
     } else if (a === '--output' || a === '-o' || a.startsWith('--output=')) {
       args.output = value('--output');
+    } else if (a === '--max-file-size' || a.startsWith('--max-file-size=')) {
+      const size = parseSize(value('--max-file-size'));
+      if (!(size > 0)) throw new UsageError('--max-file-size needs a size such as 2000000, 512k or 4M');
+      args.maxFileSize = size;
+    } else if (a === '--jobs' || a === '-j' || a.startsWith('--jobs=')) {
+      const jobs = Number(value('--jobs'));
+      if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs needs a whole number of at least 1');
+      args.jobs = jobs;
     } else if (a.startsWith('-') && a !== '-') {
       throw new UsageError(`unknown option '${a}'`);
     } else {
@@ -70,7 +83,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command !== 'scan') throw new UsageError(`unknown command '${command}'`);
   const args = parseScanArgs(rest);
-  const result = await scanPaths(args.paths, RULES, (message) => process.stderr.write(`seclens: ${message}\n`));
+  const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+  const result = await scanPaths(args.paths, RULES, (message) => process.stderr.write(`seclens: ${message}\n`), {
+    maxFileSize: args.maxFileSize,
+    workers: args.jobs ?? cores,
+    workerScript: __filename,
+  });
   const report = formatReport(result, args.format, RULES, VERSION);
   if (args.output) {
     try {
@@ -92,6 +110,13 @@ async function main(argv: string[]): Promise<number> {
   return counts.error + counts.warning > 0 ? 1 : 0;
 }
 
+if (isScanWorker()) {
+  void runScanWorker(RULES);
+} else {
+  run();
+}
+
+function run(): void {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -105,3 +130,4 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+}
