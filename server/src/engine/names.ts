@@ -16,8 +16,10 @@ function moduleText(node: Node): string {
 export class Names {
   private readonly aliases = new Map<string, string>();
 
-  constructor(tree: Tree) {
-    for (const { node } of query(IMPORTS).captures(tree.rootNode)) this.addImport(node);
+  /** `imports`: the file's import statements when the caller has them already (the walk's query). */
+  constructor(tree: Tree, imports?: readonly Node[]) {
+    if (imports) for (const node of imports) this.addImport(node);
+    else for (const { node } of query(IMPORTS).captures(tree.rootNode)) this.addImport(node);
   }
 
   private addImport(stmt: Node): void {

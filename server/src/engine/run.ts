@@ -8,6 +8,7 @@ import {
 import { statementOf } from './fixes';
 import { exits, guardedNames } from './guards';
 import { Names } from './names';
+import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { parseSuppression, suppresses, type Suppression } from './suppressions';
 import { parameters } from './syntax';
@@ -27,6 +28,8 @@ const LEAVE = new Set([
   'assignment', 'augmented_assignment', 'named_expression', 'if_statement', 'expression_statement',
   'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
+
+const IMPORTS = new Set(['import_statement', 'import_from_statement']);
 
 function callSite(node: Node, names: Names): CallSite {
   const callee = node.childForFieldName('function');
@@ -58,7 +61,13 @@ function callSite(node: Node, names: Names): CallSite {
 }
 
 export function analyze(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
-  const names = new Names(tree);
+  // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
+  // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
+  // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
+  const nodeTypes = new Set<string>();
+  for (const r of rules) if (r.onNode) for (const t of r.nodeTypes ?? []) nodeTypes.add(t);
+  const captures = walkQuery(new Set([...ENTER, ...nodeTypes])).captures(tree.rootNode);
+  const names = new Names(tree, captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node));
   const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
@@ -286,27 +295,27 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     }
   };
 
-  // Each step across the WASM boundary costs: read a node's type once, build a Node object only
-  // for the types handled above, and remember it for the leave.
-  const cursor = tree.walk();
-  const open: (Node | null)[] = [];
-  try {
-    outer: for (;;) {
-      const type = cursor.nodeType;
-      const node = enterTypes.has(type) || LEAVE.has(type) ? cursor.currentNode : null;
-      if (node && enterTypes.has(type)) enter(node);
-      open.push(node && LEAVE.has(type) ? node : null);
-      if (cursor.gotoFirstChild()) continue;
-      for (;;) {
-        const done = open.pop();
-        if (done) leave(done);
-        if (cursor.gotoNextSibling()) continue outer;
-        if (!cursor.gotoParent()) break outer;
-      }
+  const open: { node: Node; type: string; start: number; end: number; leave: boolean }[] = [];
+  const close = (upTo: number, start: number, zeroWidth: boolean) => {
+    while (open.length > 0) {
+      const top = open[open.length - 1];
+      // Closed once the next node starts at or after its end; a zero-width node at the very end
+      // of an open node (a MISSING token) may still be inside it.
+      if (top.end > start) break;
+      if (top.end === start && zeroWidth && top.start < top.end && isInside(top.node, upTo)) break;
+      open.pop();
+      if (top.leave) leave(top.node);
     }
-  } finally {
-    cursor.delete();
+  };
+  for (const { name: type, node } of captures) {
+    if (!enterTypes.has(type) && !LEAVE.has(type)) continue;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    close(node.id, start, start === end);
+    if (enterTypes.has(type)) enter(node);
+    open.push({ node, type, start, end, leave: LEAVE.has(type) });
   }
+  close(-1, Infinity, false);
   run(rules.filter((r) => r.onFile), (r) => r.onFile!(ctx));
 
   const byRule = new Map(rules.map((r) => [r.name, r]));
@@ -330,6 +339,28 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 const ROUTE_NON_INPUT = new Set(['request', 'req', 'db', 'session', 'background_tasks', 'response', 'current_user', 'user']);
 /** Decorated as a web route: `@app.route`, `@bp.get`, `@router.post(...)`, `@app.api_route`, `@view_config`. */
 const ROUTE_DECORATOR = /^@\s*[\w.]*\b(route|get|post|put|patch|delete|api_route|websocket|view_config)\s*\(/;
+
+/** The walk's query: one pattern per node type, the capture named after the type. */
+function walkQuery(types: Set<string>): ReturnType<typeof query> {
+  const lang = language();
+  const names = [...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort();
+  return query(names.map((t) => `(${t}) @${t}`).join('\n'));
+}
+
+/** `outer` is an ancestor of the node with id `id` (rare: only for zero-width nodes). */
+function isInside(outer: Node, id: number): boolean {
+  const stack: Node[] = [outer];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const c of n.children) {
+      if (!c) continue;
+      if (c.id === id) return true;
+      // Only a child ending where `outer` ends can hold a zero-width node at that position.
+      if (c.endIndex === outer.endIndex) stack.push(c);
+    }
+  }
+  return false;
+}
 
 function isRouteHandler(fn: Node): boolean {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
