@@ -3,7 +3,7 @@
 import type { Connection } from 'vscode-languageserver';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
-import { analyze } from '../engine/run';
+import { analyze, type AnalysisState } from '../engine/run';
 import type { Finding } from '../engine/types';
 import { toDiagnostic } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
@@ -11,6 +11,8 @@ import { localDocUri } from '../report/links';
 export interface Analysed {
   doc: ParsedDocument;
   findings: Finding[];
+  /** What the last analysis learned per top-level definition, reused by the next one. */
+  state: AnalysisState;
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
 }
@@ -36,7 +38,7 @@ export class DocumentAnalyses {
 
   open(uri: string, version: number, text: string): void {
     this.docs.get(uri)?.doc.dispose();
-    const entry: Analysed = { doc: new ParsedDocument(uri, version, text), findings: [] };
+    const entry: Analysed = { doc: new ParsedDocument(uri, version, text), findings: [], state: {} };
     this.docs.set(uri, entry);
     this.analyseAndPublish(entry);
   }
@@ -72,6 +74,7 @@ export class DocumentAnalyses {
   private analyse(entry: Analysed): void {
     const { doc } = entry;
     entry.findings = analyze(doc.tree, doc.text, this.rules, {
+      state: entry.state,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
     });
     const diagnostics = entry.findings.map((f) => {
