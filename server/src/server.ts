@@ -15,7 +15,11 @@ const analyses = new DocumentAnalyses(connection, RULES);
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
-connection.onInitialize((): InitializeResult => {
+connection.onInitialize((params): InitializeResult => {
+  // `{"maxFileSize": n}` or `{"seclens": {"maxFileSize": n}}` in initializationOptions.
+  const init = params.initializationOptions as { maxFileSize?: unknown; seclens?: { maxFileSize?: unknown } } | undefined;
+  const maxFileSize = init?.seclens?.maxFileSize ?? init?.maxFileSize;
+  if (typeof maxFileSize === 'number' && maxFileSize > 0) analyses.maxFileSize = maxFileSize;
   ready = initParser();
   return {
     capabilities: {

@@ -13,6 +13,8 @@ export interface Analysed {
   findings: Finding[];
   /** What the last analysis learned per top-level definition, reused by the next one. */
   state: AnalysisState;
+  /** Over the size limit: not analysed (said once). */
+  tooLarge?: boolean;
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
 }
@@ -20,6 +22,8 @@ export interface Analysed {
 export class DocumentAnalyses {
   private readonly docs = new Map<string, Analysed>();
   private readonly byName: Map<string, Rule>;
+  /** Documents larger than this (bytes) are not analysed; `seclens.maxFileSize` overrides it. */
+  maxFileSize = 2 * 1024 * 1024;
 
   constructor(
     private readonly connection: Connection,
@@ -73,6 +77,18 @@ export class DocumentAnalyses {
 
   private analyse(entry: Analysed): void {
     const { doc } = entry;
+    const text = doc.text;
+    if (text.length * 3 > this.maxFileSize && Buffer.byteLength(text) > this.maxFileSize) {
+      if (!entry.tooLarge) {
+        this.connection.console.warn(`seclens: ${doc.uri} is larger than the ${this.maxFileSize}-byte limit (seclens.maxFileSize): not analysed`);
+      }
+      entry.tooLarge = true;
+      entry.findings = [];
+      entry.state = {};
+      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      return;
+    }
+    entry.tooLarge = false;
     entry.findings = analyze(doc.tree, doc.text, this.rules, {
       state: entry.state,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
