@@ -1,5 +1,6 @@
-// One build for everything: the extension client, the language server, the CLI, and (with
-// --tests) the test files. Each bundle is self-contained CommonJS; `vscode` stays external
+// One build for everything: the extension client, the language server, the CLI, (with
+// --tests) the test files and (with --e2e) the suite that runs inside a real editor's extension
+// host (mocha stays external there: it is loaded from node_modules by the suite's index). Each bundle is self-contained CommonJS; `vscode` stays external
 // because the editor provides it. The grammar and runtime .wasm files sit next to each bundle,
 // which is where the engine looks for them.
 import * as esbuild from 'esbuild';
@@ -9,6 +10,7 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const withTests = process.argv.includes('--tests');
+const withE2e = process.argv.includes('--e2e');
 
 const wasm = [
   require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
@@ -61,4 +63,11 @@ if (withTests) {
   }
   copyWasm('out/test');
   await esbuild.build({ ...common, entryPoints, outdir: 'out/test', outExtension: { '.js': '.cjs' }, entryNames: '[name]' });
+}
+
+if (withE2e) {
+  rmSync('out/e2e', { recursive: true, force: true });
+  const dir = join('test', 'e2e', 'suite');
+  const entryPoints = readdirSync(dir).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => join(dir, f));
+  await esbuild.build({ ...common, entryPoints, outdir: 'out/e2e/suite', external: ['vscode', 'mocha'] });
 }

@@ -2,7 +2,10 @@ import type { Node } from 'web-tree-sitter';
 import { rangeOf, taintLevel, traceFor } from '../../server/src/engine/dataflow';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
+import { replaceNode } from '../../server/src/engine/fixes';
+import type { Fix } from '../../server/src/engine/types';
 import { describeValue, isTrue, sinkName } from '../support';
+import { appendArgument } from '../path/paths';
 
 interface Loader {
   /** Qualified names of the loading calls. */
@@ -16,6 +19,21 @@ interface Loader {
   /** What a crafted input does; pickle's by default. */
   risk?: string;
   advice?: string;
+  /** A rewrite that makes this call data-only. */
+  fix?: (site: CallSite) => Fix | undefined;
+}
+
+/** `torch.load(f)` -> `torch.load(f, weights_only=True)`; `weights_only=False` -> `True`. */
+function weightsOnlyFix(site: CallSite): Fix | undefined {
+  const given = site.keywords.get('weights_only');
+  const edit = given ? (given.type === 'false' ? replaceNode(given, 'True') : null) : appendArgument(site, 'weights_only=True');
+  return edit ? { title: 'Load with weights_only=True', safe: false, edits: [edit] } : undefined;
+}
+
+/** `numpy.load(f, allow_pickle=True)` -> `allow_pickle=False`. */
+function noPickleFix(site: CallSite): Fix | undefined {
+  const given = site.keywords.get('allow_pickle');
+  return given ? { title: 'Load with allow_pickle=False', safe: false, edits: [replaceNode(given, 'False')] } : undefined;
 }
 
 const PICKLE_LIKE = ['pickle', 'cPickle', '_pickle', 'dill', 'cloudpickle'];
@@ -47,14 +65,16 @@ const LOADERS: Loader[] = [
     what: 'a PyTorch checkpoint (pickle inside)',
     // `weights_only=True` restricts the unpickler to tensors and plain containers.
     when: (site) => !isTrue(site.keywords.get('weights_only')) && !(site.hasSplat && !site.keywords.has('weights_only')),
-    advice: 'Pass weights_only=True so only tensors and plain containers are loaded.',
+    advice: 'Pass weights_only=True so only tensors and plain containers are loaded (the default from PyTorch 2.6).',
+    fix: weightsOnlyFix,
   },
   {
     names: ['numpy.load'],
     keywords: ['file'],
     what: 'a NumPy file with allow_pickle=True',
     when: (site) => isTrue(site.keywords.get('allow_pickle')),
-    advice: 'Drop allow_pickle=True (the default refuses object arrays) and store object data as JSON or .npz of plain arrays.',
+    advice: 'Use allow_pickle=False (the default, which refuses object arrays) and store object data as JSON or .npz of plain arrays.',
+    fix: noPickleFix,
   },
 ];
 
@@ -86,6 +106,7 @@ function report(site: CallSite, loader: Loader, data: Node, ctx: Ctx): void {
     confidence: taint === 'info' ? 'medium' : 'high',
     message: `${sinkName(site)} deserializes ${loader.what} from ${describeValue(value, 'code')}: ${loader.risk ?? PICKLE_RISK}. ${loader.advice ?? DEFAULT_ADVICE}`,
     trace: traceFor(value, 'code', { range: rangeOf(data), message: `deserialized by ${sinkName(site)}` }),
+    fix: site.hasSplat ? undefined : loader.fix?.(site),
   });
 }
 
@@ -101,7 +122,7 @@ const rule: Rule = {
   cwe: [502],
   bandit: ['B301', 'B302'],
   ruff: ['S301', 'S302'],
-  fix: 'none',
+  fix: 'sometimes',
   explanation: {
     what:
       'Data that is not a constant is loaded with a deserializer that can build arbitrary objects: `pickle`/`cPickle`/`_pickle`/`dill`/`cloudpickle` `load`, `loads` and `Unpickler`, `jsonpickle.decode`, `marshal.load(s)`, `shelve.open`, `pandas.read_pickle`, `joblib.load`, `torch.load` without `weights_only=True`, and `numpy.load(..., allow_pickle=True)`.',
@@ -111,6 +132,8 @@ const rule: Rule = {
       'import pickle\n\n\n@app.route("/session/restore", methods=["POST"])\ndef restore():\n    state = pickle.loads(base64.b64decode(request.form["state"]))\n    ...\n\n\nmodel = torch.load(checkpoint_path)',
     useInstead:
       'import hashlib\nimport hmac\nimport json\n\n\n@app.route("/session/restore", methods=["POST"])\ndef restore():\n    state = json.loads(request.form["state"])\n    ...\n\n\n# when pickle cannot be avoided, authenticate it first:\ndef load_signed(blob, key):\n    sig, payload = blob[:32], blob[32:]\n    if not hmac.compare_digest(sig, hmac.new(key, payload, hashlib.sha256).digest()):\n        raise ValueError("bad signature")\n    return pickle.loads(payload)\n\n\nmodel = torch.load(checkpoint_path, weights_only=True)',
+    fixSafety:
+      'Unsafe. For `torch.load` the fix adds `weights_only=True` (or turns `weights_only=False` into `True`): the unpickler then accepts only tensors, primitive types, dicts, lists, tuples and types registered with `torch.serialization.add_safe_globals`, so checkpoints that pickle whole `nn.Module` objects or custom classes fail to load until those classes are allow-listed or the model is saved as a `state_dict`. The argument exists since PyTorch 1.13 (and is the default from 2.6). For `numpy.load` the fix sets `allow_pickle=False`: files holding object arrays then raise `ValueError`. Other loaders have no data-only mode and get no fix.',
     references: [
       'https://cwe.mitre.org/data/definitions/502.html',
       'https://docs.python.org/3/library/pickle.html',

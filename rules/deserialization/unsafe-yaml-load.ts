@@ -5,6 +5,7 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
 import { describeValue, sinkName } from '../support';
+import { assignedFrom } from '../path/paths';
 
 /** Functions whose safety depends on the Loader passed to them. */
 const WITH_LOADER = ['yaml.load', 'yaml.load_all'];
@@ -106,7 +107,9 @@ const rule: Rule = {
       if (site.hasSplat) return;
       why = `${fn} without a Loader falls back to an unsafe one (Loader before PyYAML 5.1, FullLoader up to 5.4; PyYAML 6 requires the argument)`;
     } else {
-      const q = ctx.names.resolve(loader);
+      // A loader kept in a variable first: `loader = yaml.Loader; yaml.load(f, Loader=loader)`.
+      const from = loader.type === 'identifier' ? assignedFrom(loader, ctx) : null;
+      const q = ctx.names.resolve(from && ['attribute', 'identifier'].includes(from.type) ? from : loader);
       // A custom or computed loader (`getattr(yaml, "CSafeLoader", yaml.SafeLoader)`) is not judged.
       if (!q || !matchesAny(q, UNSAFE_LOADERS)) return;
       const shown = loader.text === q ? `\`${q}\`` : `\`${loader.text}\` (\`${q}\`)`;

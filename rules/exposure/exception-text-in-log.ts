@@ -58,7 +58,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'The text of an exception caught with `except ... as e` is passed to a logger (`LOG.*`, `logger.*`, `logging.*`, `self.log.*`, `logging.getLogger(...).*`): `e`, `str(e)`, `repr(e)`, `e.args`, `e.message`, `e.strerror`, or an f-string, `%`, `.format()` or `+` that includes it, either in the message or as a `%`-style logger argument. The exception type (`type(e).__name__`), `e.errno`, `e.returncode` and `e.exit_code` are not its text and are not flagged.',
+      'The text of an exception caught with `except ... as e` is passed to a logger (`LOG.*`, `logger.*`, `logging.*`, `self.log.*`, `logging.getLogger(...).*`): `e`, `str(e)`, `repr(e)`, `e.args`, `e.message`, `e.strerror`, or an f-string, `%`, `.format()` or `+` that includes it, either in the message or as a `%`-style logger argument; also the formatted traceback (`traceback.format_exc()`, `traceback.format_exception(...)`), which ends with the same text. The exception type (`type(e).__name__`), `e.errno`, `e.returncode` and `e.exit_code` are not its text and are not flagged.',
     why:
       'An exception\'s message is written by whatever code raised it, not by you: it can hold command lines with passwords (`ProcessExecutionError` carries the command, stdout and stderr), connection strings, SQL with user data, file paths, tokens from a failed HTTP request or the content of a malformed input. Logs are kept long, shipped to shared aggregators and read by people and tools with less privilege than the service, so that text leaks there (CWE-532). Messages that echo attacker input can also forge or break log lines.',
     example:

@@ -27,7 +27,7 @@ const SERIALIZERS = ['json.dumps', 'simplejson.dumps', '*.jsonutils.dumps', 'dic
 /** Calls whose result is text built from their arguments. */
 const TEXT_CALLS = ['str', 'repr', 'unicode', 'format', 'six.text_type'];
 /** Decorators that make a function a web handler: `@app.route`, `@router.post`, `@api_view`, `@view_config`. */
-const HANDLER_DECORATOR = /(\.(route|get|post|put|delete|patch)|(^|\.)(api_view|view_config))$/;
+const HANDLER_DECORATOR = /(\.(route|get|post|put|delete|patch|errorhandler|app_errorhandler|exception_handler)|(^|\.)(api_view|view_config))$/;
 const GENERIC = '"Internal error"';
 
 function isBuilder(qname: string | null): boolean {

@@ -5,14 +5,22 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
 import { isTrue, reportFlow, sinkName } from '../support';
+import { literalText } from './built-strings';
+import { runsArgv } from './unvalidated-command-argument';
 
 /** Calls that hand their first argument to `/bin/sh` only when `shell=True`. */
 const SHELL_OPTIONAL = ['subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen'];
+/** Run their command line through the login shell of another host: paramiko (B601), Fabric 1. */
+const REMOTE_SHELL = ['*.exec_command', ...['run', 'sudo', 'local'].flatMap((f) => [`fabric.api.${f}`, `fabric.operations.${f}`])];
 /** Calls that always run their command through a shell. */
 const SHELL_ALWAYS = [
   'os.system', 'os.popen', 'subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput',
   'commands.getstatusoutput', 'asyncio.create_subprocess_shell', 'popen2.popen2', 'popen2.popen3', 'popen2.popen4',
+  'popen2.Popen3', 'popen2.Popen4', 'os.popen2', 'os.popen3', 'os.popen4', 'platform.popen', 'invoke.run', 'invoke.sudo',
+  ...REMOTE_SHELL,
 ];
+/** Names of variables that hold a command line. */
+const COMMAND_NAME = /(^|_)(cmd|cmds|command|commands|cmdline|cmd_line|cmd_str|script|shell_cmd)$/i;
 /** Characters with meaning to the shell: with any of them in the literal text, an argv list would change behaviour. */
 const SHELL_META = /[|&;<>()$`\\"'*?[\]#~{}!\n]/;
 
@@ -242,6 +250,22 @@ function buildFix(site: CallSite, whole: Node, cmd: Node, ctx: Ctx): Fix | undef
   };
 }
 
+/** The command line a call hands to a shell (`whole` as written, `cmd` the string inside it), or null. */
+export function shellCommand(site: CallSite, ctx: Ctx): { whole: Node; cmd: Node } | null {
+  const always = matchesAny(site.qname, SHELL_ALWAYS);
+  // Any other call with `shell=True` (B604) hands a string to a shell too, unless SL102 checks it as a command runner.
+  const known = matchesAny(site.qname, SHELL_OPTIONAL);
+  const shell = isTrue(site.keywords.get('shell')) && (known || !runsArgv(site, ctx));
+  if (!always && !shell) return null;
+  const whole = commandArg(site);
+  if (!whole) return null;
+  // An unknown function's `shell=True` counts when its argument reads as a command line (`f"ip link show {dev}"`, `cmd`).
+  if (!always && !known && !/\s/.test(literalText(whole) ?? '') && !COMMAND_NAME.test(whole.type === 'identifier' ? whole.text : '')) return null;
+  // With shell=True and a sequence, the first item is the shell command line.
+  const cmd = (whole.type === 'list' || whole.type === 'tuple') && !always ? whole.namedChild(0) ?? whole : whole;
+  return { whole, cmd };
+}
+
 const rule: Rule = {
   code: 'SL101',
   name: 'shell-command-injection',
@@ -252,12 +276,12 @@ const rule: Rule = {
   defaultLevel: 'warning',
   maxLevel: 'error',
   cwe: [78],
-  bandit: ['B602', 'B605', 'B604', 'B609'],
-  ruff: ['S602', 'S605', 'S604', 'S609'],
+  bandit: ['B601', 'B602', 'B604', 'B605'],
+  ruff: ['S601', 'S602', 'S604', 'S605'],
   fix: 'sometimes',
   explanation: {
     what:
-      'A command string that is not a constant is run through a shell: `subprocess.*(..., shell=True)`, `os.system`, `os.popen`, `subprocess.getoutput`, `asyncio.create_subprocess_shell`.',
+      'A command string that is not a constant is run through a shell: `subprocess.*(..., shell=True)` and any other call with `shell=True` whose argument reads as a command line (text with spaces, or a variable named like `cmd`; the command runners SL102 checks stay with SL102), `os.system`, `os.popen` (and Python 2 `os.popen2/3/4`, `popen2`, `commands.getoutput/getstatusoutput`, `platform.popen`), `subprocess.getoutput/getstatusoutput`, `asyncio.create_subprocess_shell`, and on another host through its login shell: paramiko `SSHClient.exec_command` and Fabric `run`/`sudo`/`local`. Constant command lines are not reported (wildcards in them are SL104\'s).',
     why:
       'The shell parses the whole string. A value containing `;`, `|`, `&&`, `$(...)`, backticks or a newline ends the intended command and starts another with the privileges of this process (often root in system agents). Quoting by hand is easy to get wrong; an argument list never reaches a shell at all.',
     example: 'def set_sysctl(key, val):\n    subprocess.run(f"sysctl -w {key}={val}", shell=True)',
@@ -269,16 +293,14 @@ const rule: Rule = {
       'https://cwe.mitre.org/data/definitions/78.html',
       'https://docs.python.org/3/library/subprocess.html#security-considerations',
       'https://docs.python.org/3/library/shlex.html#shlex.quote',
+      'https://docs.paramiko.org/en/stable/api/client.html#paramiko.client.SSHClient.exec_command',
       'https://owasp.org/www-community/attacks/Command_Injection',
     ],
   },
   onCall(site, ctx) {
-    const always = matchesAny(site.qname, SHELL_ALWAYS);
-    if (!always && !(matchesAny(site.qname, SHELL_OPTIONAL) && isTrue(site.keywords.get('shell')))) return;
-    const whole = commandArg(site);
-    if (!whole) return;
-    // With shell=True and a sequence, the first item is the shell command line.
-    const cmd = (whole.type === 'list' || whole.type === 'tuple') && !always ? whole.namedChild(0) ?? whole : whole;
+    const found = shellCommand(site, ctx);
+    if (!found) return;
+    const { whole, cmd } = found;
     const value = ctx.valueOf(cmd);
     reportFlow(ctx, cmd, value, 'shell', `the shell via ${sinkName(site)}`, (origin) =>
       `Shell command built from ${origin} is run by ${sinkName(site)}: shell metacharacters in it (; | $( ) \`) would run other commands. Pass an argument list with shell=False, or quote each value with shlex.quote().`,

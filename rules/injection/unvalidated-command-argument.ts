@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { CONSTANT, sourcesFor, taintLevel, union } from '../../server/src/engine/dataflow';
+import { CONSTANT, firstLine, sourcesFor, taintLevel, union } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, insertBeforeStatement, lineText, statementOf } from '../../server/src/engine/fixes';
 import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
@@ -15,6 +15,12 @@ const WRAPPERS = [
   '*.utils.execute', '*.processutils.execute', '*.processutils.trycmd', '*.agent.common.utils.execute',
   '*.netns.execute', 'asyncio.create_subprocess_exec',
 ];
+/** `pty.spawn(argv)`: runs the program on a pseudo-terminal. */
+const PTY = ['pty.spawn'];
+/** The `sh` library: `sh.Command(program)`, and `sh.<program>(*args)` / `from sh import git; git(...)`. */
+const SH_NOT_PROGRAMS = new Set(['ErrorReturnCode', 'CommandNotFound', 'SignalException', 'RunningCommand', 'glob', 'contrib']);
+/** plumbum's machine objects: `local["ip"]` is a command, `local[program]` one chosen by data. */
+const PLUMBUM_LOCAL = ['plumbum.local', 'plumbum.machines.local', 'plumbum.machines.local.local'];
 
 /** `os.exec*`, `os.spawn*`, `os.posix_spawn*`: where the command starts (after `mode`) and its shape. */
 const EXEC: { names: string[]; from: number; shape: 'words' | 'words+env' | 'path+argv' }[] = [
@@ -40,9 +46,51 @@ function positionalAndSplat(site: CallSite): Node[] {
   return site.args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
 }
 
-function slotsOf(site: CallSite): Slot[] | null {
+/** `local["ip"]`, `local["ip"]["link"]`, `plumbum.cmd.ip`: a plumbum command object. */
+export function isPlumbumCommand(node: Node | null | undefined, ctx: Ctx): boolean {
+  if (!node) return false;
+  if (node.type === 'subscript') {
+    const value = node.childForFieldName('value');
+    return matchesAny(ctx.names.resolve(value), PLUMBUM_LOCAL) || isPlumbumCommand(value, ctx);
+  }
+  const q = ctx.names.resolve(node);
+  return !!q && /^plumbum\.cmd\.\w+$/.test(q);
+}
+
+/** The words of a plumbum subscript: `local[program]` (the program) or `cmd["link", "set", dev]` (arguments). */
+function plumbumSlots(node: Node, ctx: Ctx): Slot[] | null {
+  const value = node.childForFieldName('value');
+  const index = node.childrenForFieldName('subscript').filter((c) => c.isNamed && c.type !== 'comment');
+  if (matchesAny(ctx.names.resolve(value), PLUMBUM_LOCAL) || isPlumbumCommand(value, ctx)) {
+    return index.flatMap((i) => (i.type === 'tuple' ? i.namedChildren.filter((c): c is Node => !!c) : [i])).map((n) => ({ node: n, kind: 'word' as const }));
+  }
+  return null;
+}
+
+function isShLibrary(q: string, ctx: Ctx): boolean {
+  if (!/^sh\.\w+(\.\w+)*$/.test(q) || SH_NOT_PROGRAMS.has(q.split('.')[1])) return false;
+  return /^[ \t]*(import[ \t]+sh\b|from[ \t]+sh[ \t]+import)/m.test(ctx.text);
+}
+
+/** Calls this rule checks as running a program with an argument list (SL101 leaves those to it). */
+export function runsArgv(site: CallSite, ctx: Ctx): boolean {
+  return slotsOf(site, ctx) !== null;
+}
+
+function slotsOf(site: CallSite, ctx: Ctx): Slot[] | null {
   const q = site.qname;
+  if (site.callee && isPlumbumCommand(site.callee, ctx)) {
+    return positionalAndSplat(site).map((node) => ({ node, kind: 'word' }));
+  }
   if (!q) return null;
+  if (matchesAny(q, PTY)) {
+    const argv = site.positional[0] ?? site.keywords.get('argv');
+    return argv ? [{ node: argv, kind: argv.type === 'list' || argv.type === 'tuple' ? 'argv' : 'word' }] : [];
+  }
+  if (isShLibrary(q, ctx)) {
+    if (q === 'sh.Command') return site.positional[0] ? [{ node: site.positional[0], kind: 'word' }] : [];
+    return positionalAndSplat(site).map((node) => ({ node, kind: 'word' }));
+  }
   if (matchesAny(q, SUBPROCESS)) {
     if (isTrue(site.keywords.get('shell'))) return null;
     const args = site.positional[0] ?? site.keywords.get('args');
@@ -309,7 +357,7 @@ const rule: Rule = {
   fix: 'sometimes',
   explanation: {
     what:
-      'A program is run with an argument list (no shell) and some of its arguments come from a function parameter or from attacker-controlled data: `subprocess.run/call/check_call/check_output/Popen` without `shell=True`, `os.exec*`, `os.spawn*`, `os.posix_spawn*`, and the OpenStack wrappers that run commands as root or inside a network namespace (`utils.execute`, `processutils.execute`, `IPWrapper().netns.execute`, privsep entry points under `privileged` modules and `priv_*` helpers, any `execute(..., run_as_root=True)`). Arguments of unknown origin are reported at information level only.',
+      'A program is run with an argument list (no shell) and some of its arguments come from a function parameter or from attacker-controlled data: `subprocess.run/call/check_call/check_output/Popen` without `shell=True`, `asyncio.create_subprocess_exec`, `os.exec*`, `os.spawn*`, `os.posix_spawn*`, `pty.spawn`, the `sh` library (`sh.Command(x)`, `sh.git(...)`), plumbum (`local[program]`, `local["ip"][args]`, `plumbum.cmd.ip(...)`), and the OpenStack wrappers that run commands as root or inside a network namespace (`utils.execute`, `processutils.execute`, `IPWrapper().netns.execute`, privsep entry points under `privileged` modules and `priv_*` helpers, any `execute(..., run_as_root=True)`). Arguments of unknown origin are reported at information level only. A program named without its full path (`["ip", ...]`, Bandit B607) is not reported: it is how system code is written, and whoever can change `PATH` or write to a directory in it already runs code as this user (rootwrap and sudo reset `PATH` for root).',
     why:
       'No shell is involved, so `;` or `$( )` do nothing, but the program still parses its arguments. A value starting with `-` becomes an option (`--output=/etc/shadow`, `ip netns exec -all`, `git clone --upload-pack=...`: argument injection, CWE-88); a value naming another device, namespace or file makes a root-run tool act on something the caller should not reach; a parameter choosing the program itself runs anything (CWE-78). In agents that call these helpers as root, every caller-supplied interface name, namespace, address or key is input to a privileged command.',
     example:
@@ -325,30 +373,40 @@ const rule: Rule = {
       'https://docs.python.org/3/library/ipaddress.html#ipaddress.ip_address',
       'https://docs.openstack.org/oslo.concurrency/latest/reference/processutils.html',
       'https://docs.openstack.org/oslo.privsep/latest/user/index.html',
+      'https://plumbum.readthedocs.io/en/latest/local_commands.html',
       'https://owasp.org/www-community/attacks/Command_Injection',
     ],
   },
   onCall(site, ctx) {
     // A wrapper's `shell=True` (processutils) does parse a string: SL101 does not see those, so keep them.
     const shell = isTrue(site.keywords.get('shell'));
-    const slots = slotsOf(site)?.filter((slot) => slot.kind === 'word' || shell || !isStringCommand(slot.node));
+    const slots = slotsOf(site, ctx)?.filter((slot) => slot.kind === 'word' || shell || !isStringCommand(slot.node));
     if (!slots || slots.length === 0) return;
-    const words = slots.map((slot) => {
-      const els = elementsOf(slot);
-      const value = els ? (els.length > 0 ? union(els.map((e) => ctx.valueOf(e))) : CONSTANT) : ctx.valueOf(slot.node);
-      return { slot, value, level: taintLevel(value, 'args') };
-    });
-    const rank = { error: 3, warning: 2, info: 1 } as const;
-    const worst = words.reduce<(typeof words)[number] | null>(
-      (best, w) => (w.level && (!best || rank[w.level] > rank[best.level!]) ? w : best), null);
-    if (!worst) return;
-    const value = union(words.filter((w) => w.level).map((w) => w.value));
-    const sink = sinkName(site);
-    reportFlow(ctx, worst.slot.node, value, 'args', `the command run by ${sink}`, (origin) =>
-      `Command argument built from ${origin} is passed to ${sink}: a value starting with "-" becomes an option and any other value changes what the command acts on (often as root). Check it first (ipaddress.ip_address(), a strict re.fullmatch() pattern or an allow-list), or end options with "--".`,
-      buildFix(site, slots, ctx),
-    );
+    checkWords(slots, sinkName(site), ctx, (chosen) => buildFix(site, chosen, ctx));
+  },
+  nodeTypes: ['subscript'],
+  onNode(node, ctx) {
+    const slots = plumbumSlots(node, ctx);
+    if (slots && slots.length > 0) checkWords(slots, `the plumbum command \`${firstLine(node.childForFieldName('value')?.text ?? '')}\``, ctx);
   },
 };
+
+/** Reports the most telling non-constant word of a command's argument list, if any. */
+function checkWords(slots: Slot[], sink: string, ctx: Ctx, fix?: (slots: Slot[]) => Fix | undefined): void {
+  const words = slots.map((slot) => {
+    const els = elementsOf(slot);
+    const value = els ? (els.length > 0 ? union(els.map((e) => ctx.valueOf(e))) : CONSTANT) : ctx.valueOf(slot.node);
+    return { slot, value, level: taintLevel(value, 'args') };
+  });
+  const rank = { error: 3, warning: 2, info: 1 } as const;
+  const worst = words.reduce<(typeof words)[number] | null>(
+    (best, w) => (w.level && (!best || rank[w.level] > rank[best.level!]) ? w : best), null);
+  if (!worst) return;
+  const value = union(words.filter((w) => w.level).map((w) => w.value));
+  reportFlow(ctx, worst.slot.node, value, 'args', `the command run by ${sink}`, (origin) =>
+    `Command argument built from ${origin} is passed to ${sink}: a value starting with "-" becomes an option and any other value changes what the command acts on (often as root). Check it first (ipaddress.ip_address(), a strict re.fullmatch() pattern or an allow-list), or end options with "--".`,
+    fix?.(slots),
+  );
+}
 
 export default rule;

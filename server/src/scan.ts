@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { initParser, parse } from './engine/parser';
 import type { Rule } from './engine/rule';
 import { analyze } from './engine/run';
+import type { UnusedSuppression } from './engine/suppressions';
 import type { Finding } from './engine/types';
+import { addFingerprints } from './report/baseline';
 import { toSarif, type FileFindings } from './report/sarif';
 
 export type Format = 'text' | 'json' | 'sarif';
@@ -18,6 +20,30 @@ export interface ScanResult {
   errors: number;
 }
 
+export interface ScanOptions {
+  /** Leaves out a file or (dir) a folder met while walking a folder; named paths are kept. */
+  skip?: (file: string, dir: boolean) => boolean;
+  /** The settings for one file as plain data (so it can travel to a worker), or null to leave it out. */
+  plan?: (file: string) => FilePlan | null;
+  /** Edits a file's findings after analysis (settings, baseline); `unused` when the plan asked. */
+  post?: (file: string, uri: string, findings: Finding[], unused: UnusedSuppression[] | undefined) => Finding[];
+  progress?: (done: number, total: number) => void;
+  /** Bytes; larger files are skipped with one message each. */
+  maxFileSize?: number;
+  /** Worker threads; 0 or 1 scans on this thread. */
+  workers?: number;
+  /** The script a worker runs (the CLI bundle itself); without it the scan stays on this thread. */
+  workerScript?: string;
+}
+
+export interface FilePlan {
+  /** Names of the rules to run. */
+  rules: string[];
+  ignoreSuppressions?: boolean;
+  /** Collect the `seclens: ignore` names that silence nothing. */
+  unused?: boolean;
+}
+
 /** Folders that hold no project source or are another tool's copy of packages. */
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.venv', '.mypy_cache', '.pytest_cache']);
 
@@ -26,8 +52,16 @@ function toUri(file: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
 }
 
-/** Every `*.py` under the given paths, in a stable order. */
-function collect(paths: string[], report: (m: string) => void, result: ScanResult): string[] {
+/**
+ * Every `*.py` under the given paths, in a stable order. `skip` prunes folders and files found
+ * while walking (the editor's workspace scan passes .gitignore and `seclens.exclude` there).
+ */
+export function collect(
+  paths: string[],
+  report: (m: string) => void,
+  result: Pick<ScanResult, 'errors'>,
+  skip?: (full: string, isDir: boolean) => boolean,
+): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const p of paths) {
@@ -55,8 +89,8 @@ function collect(paths: string[], report: (m: string) => void, result: ScanResul
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py')) {
+        if (!SKIP_DIRS.has(e.name) && !skip?.(full, true)) stack.push(full);
+      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.py') && !skip?.(full, false)) {
         // A linked file is read through its link; linked folders are not walked (no cycles).
         out.push(full);
       }
@@ -70,25 +104,37 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Files larger than this are skipped: generated or vendored code, not worth the memory. */
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
 
-export interface ScanOptions {
-  /** Bytes; larger files are skipped with one message each. */
-  maxFileSize?: number;
-  /** Worker threads; 0 or 1 scans on this thread. */
-  workers?: number;
-  /** The script a worker runs (the CLI bundle itself); without it the scan stays on this thread. */
-  workerScript?: string;
-}
-
 /** What scanning one file gave: findings, or why it was skipped, plus messages for stderr. */
 interface FileOutcome {
   findings?: Finding[];
+  unused?: UnusedSuppression[];
   skipped?: string;
   error?: boolean;
   messages: string[];
 }
 
-/** Reads, parses and analyses one file; never throws. */
-function scanFile(file: string, rules: readonly Rule[], maxFileSize: number): FileOutcome {
+/** One file's job as plain data (it travels to a worker): index, path, and its plan. */
+type Job = [index: number, file: string, rules: string[], ignoreSuppressions: boolean, unused: boolean];
+
+/** Rules by the set of names a plan asks for (one subset per distinct plan, cached). */
+class RuleSubsets {
+  private readonly subsets = new Map<string, readonly Rule[]>();
+  constructor(private readonly all: readonly Rule[]) {}
+  get(names: string[]): readonly Rule[] {
+    const key = names.join(',');
+    let subset = this.subsets.get(key);
+    if (!subset) {
+      const wanted = new Set(names);
+      subset = this.all.filter((r) => wanted.has(r.name));
+      this.subsets.set(key, subset);
+    }
+    return subset;
+  }
+}
+
+/** Reads, parses, analyses and fingerprints one file; never throws. */
+function scanFile(job: Job, subsets: RuleSubsets, maxFileSize: number): FileOutcome {
+  const [, file, names, ignoreSuppressions, wantUnused] = job;
   const messages: string[] = [];
   let bytes: Buffer;
   try {
@@ -108,14 +154,19 @@ function scanFile(file: string, rules: readonly Rule[], maxFileSize: number): Fi
     return { skipped: 'not valid UTF-8', messages: [`skipped ${file}: not valid UTF-8`] };
   }
   const tree = parse(text);
+  let findings: Finding[];
+  let unused: UnusedSuppression[] | undefined;
   try {
-    const findings = analyze(tree, text, rules, {
+    findings = analyze(tree, text, subsets.get(names), {
+      ignoreSuppressions,
+      onUnusedSuppressions: wantUnused ? (u) => (unused = u) : undefined,
       onRuleError: (rule, error) => messages.push(`rule ${rule.name} failed on ${file}: ${error instanceof Error ? error.message : String(error)}`),
     });
-    return { findings, messages };
   } finally {
     tree.delete();
   }
+  // Fingerprints need the text, which stays where it was read.
+  return { findings: addFingerprints(findings, text), unused, messages };
 }
 
 export function formatSize(bytes: number): string {
@@ -134,61 +185,80 @@ export function parseSize(text: string): number {
 
 export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void, options: ScanOptions = {}): Promise<ScanResult> {
   const result: ScanResult = { files: [], scanned: 0, skipped: [], errors: 0 };
-  const files = collect(paths, report, result);
+  const files = collect(paths, report, result, options.skip);
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  // Plans are closures over the settings: evaluated here, sent on as plain data.
+  const allNames = rules.map((r) => r.name);
+  const jobs: Job[] = [];
+  for (const file of files) {
+    const plan = options.plan ? options.plan(file) : { rules: allNames };
+    if (plan) jobs.push([jobs.length, file, plan.rules, !!plan.ignoreSuppressions, !!plan.unused]);
+  }
   // A worker costs a parser and a copy of the rules: only worth it for more than a few files.
-  const workers = Math.min(options.workers ?? 1, Math.ceil(files.length / 8));
+  const workers = Math.min(options.workers ?? 1, Math.ceil(jobs.length / 8));
+  let done = 0;
+  const tick = () => options.progress?.(done++, jobs.length);
   const outcomes = workers > 1 && options.workerScript
-    ? await scanInWorkers(files, rules, maxFileSize, workers, options.workerScript)
-    : await scanHere(files, rules, maxFileSize);
-  // Merged in path order whichever thread finished first.
+    ? await scanInWorkers(jobs, maxFileSize, workers, options.workerScript, tick)
+    : await scanHere(jobs, rules, maxFileSize, tick);
+  options.progress?.(jobs.length, jobs.length);
+  // Merged in path order whichever thread finished first; `post` runs here, in that order.
   outcomes.forEach((o, i) => {
+    const file = jobs[i][1];
     for (const m of o.messages) report(m);
     if (o.error) result.errors++;
-    else if (o.skipped) result.skipped.push({ path: toUri(files[i]), reason: o.skipped });
+    else if (o.skipped) result.skipped.push({ path: toUri(file), reason: o.skipped });
     else {
+      let findings = o.findings!;
+      if (options.post) findings = options.post(file, toUri(file), findings, o.unused);
       result.scanned++;
-      if (o.findings!.length > 0) result.files.push({ uri: toUri(files[i]), findings: o.findings! });
+      if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
     }
   });
   return result;
 }
 
-async function scanHere(files: string[], rules: readonly Rule[], maxFileSize: number): Promise<FileOutcome[]> {
+async function scanHere(jobs: Job[], rules: readonly Rule[], maxFileSize: number, tick: () => void): Promise<FileOutcome[]> {
   await initParser();
-  return files.map((f) => scanFile(f, rules, maxFileSize));
+  const subsets = new RuleSubsets(rules);
+  return jobs.map((job) => {
+    tick();
+    return scanFile(job, subsets, maxFileSize);
+  });
 }
 
 /** Files go out in small batches as workers ask, so a slow file does not hold up a whole share. */
 const BATCH = 4;
 
-function scanInWorkers(files: string[], rules: readonly Rule[], maxFileSize: number, count: number, script: string): Promise<FileOutcome[]> {
-  const outcomes: FileOutcome[] = new Array(files.length);
+function scanInWorkers(jobs: Job[], maxFileSize: number, count: number, script: string, tick: () => void): Promise<FileOutcome[]> {
+  const outcomes: FileOutcome[] = new Array(jobs.length);
   let next = 0;
   let running = count;
   return new Promise((resolve, reject) => {
     for (let w = 0; w < count; w++) {
       const worker = new Worker(script, {
-        workerData: { seclensScanWorker: true, rules: rules.map((r) => r.name), maxFileSize },
+        workerData: { seclensScanWorker: true, maxFileSize },
         stdout: false,
         stderr: false,
       });
       const feed = () => {
-        const batch: [number, string][] = [];
-        while (batch.length < BATCH && next < files.length) batch.push([next, files[next++]]);
+        const batch: Job[] = [];
+        while (batch.length < BATCH && next < jobs.length) batch.push(jobs[next++]);
         worker.postMessage(batch);
       };
       worker.on('message', (m: [number, FileOutcome][] | 'ready') => {
-        if (m !== 'ready') for (const [i, o] of m) outcomes[i] = o;
+        if (m !== 'ready') {
+          for (const [i, o] of m) {
+            outcomes[i] = o;
+            tick();
+          }
+        }
         feed();
       });
       worker.on('error', reject);
       worker.on('exit', () => {
         if (--running === 0) {
-          const missing = outcomes.findIndex((o) => !o);
-          if (missing >= 0 || outcomes.length < files.length) {
-            for (let i = 0; i < files.length; i++) outcomes[i] ??= { error: true, messages: [`internal error: no result for ${files[i]}`] };
-          }
+          for (let i = 0; i < jobs.length; i++) outcomes[i] ??= { error: true, messages: [`internal error: no result for ${jobs[i][1]}`] };
           resolve(outcomes);
         }
       });
@@ -198,20 +268,20 @@ function scanInWorkers(files: string[], rules: readonly Rule[], maxFileSize: num
 
 /**
  * The worker side (the CLI bundle started with `workerData.seclensScanWorker`): initialise the
- * parser once, then scan each batch the main thread sends; an empty batch means done.
+ * parser once, then scan each batch of jobs the main thread sends; an empty batch means done.
+ * Each job names its rules (from the file's plan), looked up in the registry given here.
  */
 export async function runScanWorker(allRules: readonly Rule[]): Promise<void> {
-  const data = workerData as { rules: string[]; maxFileSize: number };
-  const wanted = new Set(data.rules);
-  const rules = allRules.filter((r) => wanted.has(r.name));
+  const data = workerData as { maxFileSize: number };
+  const subsets = new RuleSubsets(allRules);
   await initParser();
   const port = parentPort!;
-  port.on('message', (batch: [number, string][]) => {
+  port.on('message', (batch: Job[]) => {
     if (batch.length === 0) {
       port.close();
       return;
     }
-    port.postMessage(batch.map(([i, file]) => [i, scanFile(file, rules, data.maxFileSize)]));
+    port.postMessage(batch.map((job) => [job[0], scanFile(job, subsets, data.maxFileSize)]));
   });
   port.postMessage('ready');
 }

@@ -1,5 +1,7 @@
 // A minimal LSP client for tests: spawns the real bundled server over stdio and records what
-// it publishes. Waits are for conditions, with a deadline, never fixed sleeps.
+// it publishes. Waits are for conditions, with a deadline, never fixed sleeps. With `settings`
+// it acts as an editor with settings: it answers workspace/configuration from them (per
+// scopeUri), accepts dynamic registrations, and records messages shown and traces logged.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -8,31 +10,84 @@ export interface Published {
   uri: string;
   version?: number;
   diagnostics: any[];
+  /** Order of arrival, over all documents: tells a fresh publication from an old one. */
+  seq: number;
+}
+
+export interface EditorOptions {
+  /** The `seclens` section answered for a scopeUri. */
+  settings: (scopeUri: string | undefined) => unknown;
+  workspaceFolders?: string[];
+  /** Advertise `workspace.workspaceEdit.documentChanges` (versioned edits), as VS Code does. */
+  documentChanges?: boolean;
 }
 
 export class TestClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
   readonly stderr: string[] = [];
+  readonly messages: { type: number; message: string }[] = [];
+  readonly traces: string[] = [];
+  readonly registrations: { method: string; registerOptions?: any }[] = [];
+  readonly configurationRequests: { scopeUri?: string; section?: string }[] = [];
   private readonly published = new Map<string, Published>();
   private waiters: (() => void)[] = [];
+  private seq = 0;
+  editor?: EditorOptions;
 
   constructor(serverPath = path.resolve('dist', 'server.js')) {
     this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => {
-      this.published.set(p.uri, p);
-      for (const w of this.waiters.splice(0)) w();
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: Omit<Published, 'seq'>) => {
+      this.published.set(p.uri, { ...p, seq: ++this.seq });
+      this.wake();
     });
     this.conn.onNotification('window/logMessage', (p: { message: string }) => {
       this.stderr.push(p.message);
     });
+    this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      this.messages.push(p);
+      this.wake();
+    });
+    this.conn.onNotification('$/logTrace', (p: { message: string }) => {
+      this.traces.push(p.message);
+      this.wake();
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: { scopeUri?: string; section?: string }[] }) => {
+      this.configurationRequests.push(...p.items);
+      return p.items.map((item) => (this.editor && item.section === 'seclens' ? this.editor.settings(item.scopeUri) : null));
+    });
+    this.conn.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: any }[] }) => {
+      this.registrations.push(...p.registrations);
+      this.wake();
+      return null;
+    });
     this.conn.listen();
   }
 
-  async initialize(): Promise<any> {
-    const result = await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Without `editor`: a bare client with no capabilities. With it: an editor with settings. */
+  async initialize(editor?: EditorOptions): Promise<any> {
+    this.editor = editor;
+    const folders = editor?.workspaceFolders ?? [];
+    const capabilities = editor
+      ? {
+        workspace: {
+          configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true,
+          ...(editor.documentChanges ? { workspaceEdit: { documentChanges: true } } : {}),
+        },
+      }
+      : {};
+    const result = await this.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: folders[0] ?? null,
+      workspaceFolders: folders.length ? folders.map((uri) => ({ uri, name: path.basename(uri) })) : null,
+      capabilities,
+    });
     await this.conn.sendNotification('initialized', {});
     return result;
   }
@@ -45,19 +100,56 @@ export class TestClient {
     return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
   }
 
+  save(uri: string): Promise<void> {
+    return this.conn.sendNotification('textDocument/didSave', { textDocument: { uri } });
+  }
+
   close(uri: string): Promise<void> {
     return this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** As an editor does after a settings change in the pull model. */
+  settingsChanged(): Promise<void> {
+    return this.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  }
+
+  /** type: 1 created, 2 changed, 3 deleted. */
+  filesChanged(changes: { uri: string; type: number }[]): Promise<void> {
+    return this.conn.sendNotification('workspace/didChangeWatchedFiles', { changes });
+  }
+
+  /** The sequence number of the newest publication so far. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  last(uri: string): Published | undefined {
+    return this.published.get(uri);
   }
 
   /** The diagnostics published for `uri` once `ok` holds for them (default: version matches). */
   async diagnostics(uri: string, version?: number, ok?: (p: Published) => boolean, timeoutMs = 10_000): Promise<any[]> {
     const test = ok ?? ((p: Published) => version === undefined || p.version === version);
+    let last: Published | undefined;
+    await this.until(() => {
+      last = this.published.get(uri);
+      return !!last && test(last);
+    }, () => `no diagnostics for ${uri} v${version}; last: ${JSON.stringify(last)}; stderr: ${this.stderr.join('')}`, timeoutMs);
+    return last!.diagnostics;
+  }
+
+  /** The next diagnostics for `uri` published after sequence number `after`. */
+  publishedAfter(uri: string, after: number): Promise<any[]> {
+    return this.diagnostics(uri, undefined, (p) => p.seq > after);
+  }
+
+  /** Waits until `cond` holds, re-checking whenever something arrives. */
+  async until(cond: () => boolean, what: () => string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const p = this.published.get(uri);
-      if (p && test(p)) return p.diagnostics;
+      if (cond()) return;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no diagnostics for ${uri} v${version}; last: ${JSON.stringify(p)}; stderr: ${this.stderr.join('')}`);
+      if (left <= 0) throw new Error(`timed out: ${what()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -70,6 +162,10 @@ export class TestClient {
 
   request<T = any>(method: string, params: unknown): Promise<T> {
     return this.conn.sendRequest(method, params) as Promise<T>;
+  }
+
+  notify(method: string, params: unknown): Promise<void> {
+    return this.conn.sendNotification(method, params);
   }
 
   async shutdown(): Promise<void> {

@@ -45,6 +45,8 @@ describe('sandbox: no network, no reads outside the workspace', () => {
     preload = path.join(dir, 'preload.cjs');
     writeFileSync(preload, PRELOAD);
     mkdirSync(path.join(dir, 'ws', 'pkg'), { recursive: true });
+    // A repository root: the CLI reads .gitignore files up to it (or up to / outside a repository).
+    mkdirSync(path.join(dir, 'ws', '.git'));
     for (let i = 0; i < 20; i++) {
       writeFileSync(path.join(dir, 'ws', 'pkg', `m${i}.py`), 'import os\nimport urllib.request\n\ndef f(u):\n    urllib.request.urlopen("http://example.com/" + u)\n    os.system(input())\n');
     }

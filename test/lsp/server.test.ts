@@ -48,7 +48,8 @@ describe('language server over stdio', () => {
     await client.close(FRESH);
     await client.open(FRESH, text, freshVersion);
     const fresh = await client.diagnostics(FRESH, freshVersion);
-    const strip = (ds: any[]) => ds.map(({ relatedInformation, ...d }) => ({ ...d, related: relatedInformation?.map((x: any) => x.range) }));
+    // Same findings; `data.version` names each document's own version.
+    const strip = (ds: any[]) => ds.map(({ relatedInformation, data, ...d }) => ({ ...d, data: { ...data, version: undefined }, related: relatedInformation?.map((x: any) => x.range) }));
     assert.deepEqual(strip(incremental), strip(fresh), `incremental and fresh analysis differ for:\n${text}`);
     return incremental;
   }
@@ -109,6 +110,7 @@ describe('language server over stdio', () => {
     assert.deepEqual(actions.map((a) => a.title), [
       'Pass the command as an argument list with shell=False (review: may change behaviour)',
       'Ignore shell-command-injection on this line',
+      'Ignore shell-command-injection in this file',
     ]);
     const fixed = applyEdits(text, actions[0].edit.changes[URI]);
     assert.equal(lineOf(fixed, 3), '    x = "😀"; label = "clé 🔑 中文"; subprocess.run(["sysctl", "-w", f"{key}={val}"], shell=False)');

@@ -165,17 +165,29 @@ const PURE = [
   'str', 'repr', 'format', 'bytes', 'list', 'tuple', 'dict', 'set', 'frozenset', 'sorted', 'reversed', 'min', 'max',
   'sum', 'enumerate', 'zip', 'map', 'filter', 'six.text_type', 'six.binary_type', 'os.path.join', 'posixpath.join',
   'os.fspath', 'pathlib.Path', 'pathlib.PurePath', 'copy.copy', 'copy.deepcopy',
+  'psycopg2.sql.SQL', 'psycopg2.sql.Composed', 'psycopg.sql.SQL', 'psycopg.sql.Composed',
 ];
 /** Calls that make their argument safe for some kinds of sink only. */
 export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
   { names: ['shlex.quote', 'pipes.quote'], kinds: ['shell'] },
-  { names: ['os.path.basename', 'werkzeug.utils.secure_filename', '*.secure_filename'], kinds: ['path'] },
+  {
+    // Directory listings name files that are already there: joining them back stays inside.
+    names: [
+      'os.path.basename', 'posixpath.basename', 'werkzeug.utils.secure_filename', '*.secure_filename', '*.safe_join', 'flask.safe_join',
+      'os.listdir', 'os.scandir', 'os.walk', 'glob.glob', 'glob.iglob',
+    ],
+    kinds: ['path'],
+  },
   {
     names: ['html.escape', 'cgi.escape', 'markupsafe.escape', 'jinja2.escape', 'flask.escape', 'django.utils.html.escape', 'django.utils.html.conditional_escape', 'bleach.clean', 'xml.sax.saxutils.escape'],
     kinds: ['html', 'template'],
   },
-  { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars'], kinds: ['ldap'] },
+  { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars', 'ldap.filter.filter_format', 'ldap3.utils.dn.escape_rdn'], kinds: ['ldap'] },
   { names: ['re.escape'], kinds: ['regex'] },
+  {
+    names: ['psycopg2.sql.Identifier', 'psycopg2.sql.Literal', 'psycopg.sql.Identifier', 'psycopg.sql.Literal', '*.ops.quote_name', 'sqlalchemy.bindparam'],
+    kinds: ['sql'],
+  },
   { names: ['urllib.parse.quote', 'urllib.parse.quote_plus', 'urllib.quote', 'urllib.quote_plus'], kinds: ['header', 'logline'] },
 ];
 /** Methods whose result is data read from outside: sockets (`network`), files and pipes (`file`). */
@@ -183,10 +195,12 @@ const READ_METHODS = new Map<string, SourceKind>([
   ['recv', 'network'], ['recvfrom', 'network'], ['recvmsg', 'network'], ['recv_bytes', 'network'],
   ['read', 'file'], ['readline', 'file'], ['readlines', 'file'], ['read_text', 'file'], ['read_bytes', 'file'],
 ]);
+/** The text of the exception being handled: `traceback.format_exc()` and kin. */
+const TRACEBACK_TEXT = ['traceback.format_exc', 'traceback.format_exception', 'traceback.format_exception_only', 'traceback.format_tb'];
 /** Reading a line of user input from standard input. */
 const STDIN = ['sys.stdin.read', 'sys.stdin.readline', 'sys.stdin.readlines', 'sys.stdin.buffer.read'];
 /** Names that say the function validates its argument (`validate_name`, `_check_iface`, ...). */
-const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid|is_safe_url|url_has_allowed_host_and_scheme)([_A-Za-z0-9]*)$/;
+const VALIDATOR_NAME = /(^|[._])(validate|validated|sanitize|sanitise|sanitized|check|ensure_valid|is_valid|assert_valid|is_safe_url|url_has_allowed_host_and_scheme|valid_ipv4|valid_ipv6|valid_mac)([_A-Za-z0-9]*)$/;
 /** Calls that validate by raising on bad input; as a statement they vouch for their argument. */
 const VALIDATING_CALLS = CONVERTERS.filter((n) => n.includes('.') || n === 'int' || n === 'float');
 
@@ -324,9 +338,51 @@ export class Flow {
         return this.all([kids[0] ?? null, kids[2] ?? null], depth);
       }
       case 'list_comprehension': case 'set_comprehension': case 'generator_expression': case 'dictionary_comprehension': {
-        const body = node.childForFieldName('body');
-        const iters = node.namedChildren.filter((c) => c?.type === 'for_in_clause').map((c) => c!.childForFieldName('right'));
-        return union([this.valueOf(body, depth), this.all(iters, depth)]);
+        // The body is evaluated with the loop names bound to their iterables' values, in a scope of its own.
+        const outer = this.scope;
+        const inner = new Scope('function', node, '<comprehension>', outer);
+        this.scope = inner;
+        try {
+          for (const clause of node.namedChildren) {
+            if (clause?.type !== 'for_in_clause') continue;
+            const value = this.valueOf(clause.childForFieldName('right'), depth);
+            const targets = clause.childForFieldName('left');
+            for (const id of targets ? [targets, ...targets.descendantsOfType('identifier')] : []) {
+              if (id?.type === 'identifier') inner.env.set(id.text, value);
+            }
+          }
+          // `[f for f in fields if f in ALLOWED]`: the filter vouches for the loop name.
+          for (const clause of node.namedChildren) {
+            const test = clause?.type === 'if_clause' ? clause.namedChild(0) : null;
+            if (test?.type !== 'comparison_operator') continue;
+            const ops = test.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ');
+            const name = test.namedChild(0);
+            const bound = name?.type === 'identifier' ? inner.env.get(name.text) : undefined;
+            if (ops === 'in' && bound && this.valueOf(test.namedChild(1), depth).sources.length === 0) {
+              inner.env.set(name!.text, clear(bound, INJECTION));
+              this.cache.clear();
+            }
+          }
+          return this.valueOf(node.childForFieldName('body'), depth);
+        } finally {
+          this.scope = outer;
+        }
+      }
+      case 'binary_operator': {
+        // `"id = %d" % x`: a numeric directive raises unless x is a number, so x brings no text.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (node.childForFieldName('operator')?.type === '%' && left?.type === 'string' && right) {
+          const items = right.type === 'tuple' ? right.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [right];
+          const content = left.namedChildren.some((c) => c?.type === 'interpolation') ? null : left.text;
+          const directives = content === null ? [] : [...content.matchAll(/%(\([^)]*\))?[-#0 +]*(\*|\d+)?(\.(\*|\d+))?([a-zA-Z%])/g)]
+            .filter((m) => m[5] !== '%');
+          if (directives.length === items.length && directives.every((m) => !m[1] && !m[2]?.includes('*') && !m[4]?.includes('*')) &&
+            (right.type === 'tuple' || directives.length === 1) && items.every((i) => i.type !== 'list_splat')) {
+            return this.all(items.filter((_, i) => !/[diouxXeEfFgG]/.test(directives[i][5])), depth);
+          }
+        }
+        return this.all(node.namedChildren, depth);
       }
       case 'comparison_operator': case 'not_operator':
         return CONSTANT; // a boolean carries no text
@@ -362,10 +418,13 @@ export class Flow {
   private call(node: Node, depth: number): Value {
     const fn = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
-    const args = argsNode ? argsNode.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
+    // `f(x for x in y)`: a bare generator is the single argument.
+    const args = argsNode?.type === 'generator_expression' ? [argsNode]
+      : argsNode ? argsNode.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
     const q = this.names.resolve(fn);
     if (q === 'input' || q === 'raw_input' || matchesAny(q, STDIN)) return newSource('input', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (user input)`);
     if (q === 'os.getenv' || q === 'os.environ.get') return newSource('env', firstLine(node.text), true, node, `\`${firstLine(node.text)}\` (environment)`);
+    if (matchesAny(q, TRACEBACK_TEXT)) return newSource('exception', firstLine(node.text), false, node, `\`${firstLine(node.text)}\` (text of the exception being handled)`);
     if (q === 'type') return clear(this.all(args, depth), [...EXPOSURE, ...INJECTION]);
     if (matchesAny(q, CONVERTERS) || matchesAny(q, SELF_SERIALIZED)) return CONSTANT;
     for (const s of SANITIZERS) if (matchesAny(q, s.names)) return clear(this.all(args, depth), s.kinds);
@@ -386,6 +445,8 @@ export class Flow {
       // the receiver's and the arguments' data.
       const receiver = this.valueOf(fn.childForFieldName('object'), depth);
       if (method === 'get_json' || method === 'get_data') return this.valueOf(fn, depth);
+      // `ALLOWED.get(key, default)` on a constant mapping: an entry of it or the default, never the key.
+      if (method === 'get' && receiver.sources.length === 0) return args[1] ? this.valueOf(args[1], depth) : CONSTANT;
       return union([receiver, argValue]);
     }
     // An unknown function of tainted arguments may return them: stay conservative.

@@ -3,7 +3,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Flow, Scope, Value } from './dataflow';
 import type { Names } from './names';
-import type { Confidence, Fix, Level, Severity, TraceStep } from './types';
+import type { Confidence, Fix, Level, Severity, TextRange, TraceStep } from './types';
 
 export interface Explanation {
   /** What the rule finds, one paragraph. */
@@ -34,6 +34,8 @@ export interface CallSite {
 
 export interface Report {
   node: Node;
+  /** A narrower range than `node`'s (one character of it); defaults to the node's range. */
+  range?: TextRange;
   message: string;
   /** Defaults to the rule's default level; capped by `maxLevel`. */
   level?: Level;

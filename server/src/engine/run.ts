@@ -3,14 +3,14 @@
 // for suppressions, and never recurses: a deeply nested file cannot overflow the stack.
 import type { Node, QueryCapture, Tree } from 'web-tree-sitter';
 import {
-  clear, CONSTANT, type Summary, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type Value,
+  clear, CONSTANT, type Summary, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type SinkKind, type Value,
 } from './dataflow';
 import { statementOf } from './fixes';
-import { exits, guardedNames } from './guards';
+import { exits, guardedNames, pathGuardedNames } from './guards';
 import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
-import { parseSuppression, suppresses, type Suppression } from './suppressions';
+import { Suppressions, type UnusedSuppression } from './suppressions';
 import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   ignoreSuppressions?: boolean;
   /** Called when a rule throws; the other rules still run. */
   onRuleError?: (rule: Rule, error: unknown) => void;
+  /** Receives the `seclens: ignore` names that silenced nothing (not called with ignoreSuppressions). */
+  onUnusedSuppressions?: (unused: UnusedSuppression[]) => void;
   /**
    * The previous analysis of this document (same rules), updated in place: top-level
    * definitions whose text, position (modulo lines moved by the edit) and entry state are
@@ -34,7 +36,8 @@ interface UnitCache {
   /** Hash of everything that flowed into it: imports, module statements, earlier summaries. */
   entryKey: string;
   findings: Finding[];
-  suppressions: [number, Suppression][];
+  /** Its comments as `Suppressions.add` saw them (row, column, text), replayed on reuse. */
+  suppressions: [number, number, string][];
   summaries: [string, Summary][];
   /** Its import aliases in order, and their key relative to its first row. */
   aliases: [string, string][];
@@ -143,7 +146,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
-  const suppressions = new Map<number, Suppression>();
+  const suppressions = new Suppressions();
   const callRules = rules.filter((r) => r.onCall);
   const returnRules = rules.filter((r) => r.onReturn);
   const nodeRules = new Map<string, Rule[]>();
@@ -170,7 +173,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       findings.push({
         rule: rule.name,
         code: rule.code,
-        range: rangeOf(r.node),
+        range: r.range ?? rangeOf(r.node),
         message: r.message,
         level: minLevel(r.level ?? rule.defaultLevel, rule.maxLevel),
         severity: rule.severity,
@@ -178,7 +181,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         cwe: rule.cwe,
         fix: r.fix,
         trace: r.trace,
-        suppressLines: [...new Set([stmt.startPosition.row, stmt.endPosition.row, r.node.startPosition.row])],
+        suppressLines: [...new Set([stmt.startPosition.row, stmt.endPosition.row, r.range?.start.line ?? r.node.startPosition.row])],
       });
     },
   };
@@ -206,7 +209,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   };
 
   let unitSummaries: [string, Summary][] = [];
-  let unitSuppressions: [number, Suppression][] = [];
+  let unitSuppressions: [number, number, string][] = [];
   /** Values returned by each function being walked, keyed by its node id. */
   const returns = new Map<number, Value[]>();
   /** On leaving a module-level function or a method: what it returns, for the calls after it. */
@@ -233,9 +236,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   /** Bindings hidden by `except ... as name`, restored when the clause ends. */
   const caught = new Map<number, { scope: Scope; name: string; old: Value | undefined }>();
 
-  const validate = (name: string) => {
+  const validate = (name: string, kinds: readonly SinkKind[] = INJECTION) => {
     const v = flow.scope.lookup(name);
-    if (v) flow.scope.env.set(name, clear(v, INJECTION));
+    if (v) flow.scope.env.set(name, clear(v, kinds));
     flow.resetCache();
   };
 
@@ -254,14 +257,10 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         if (fn) returns.set(fn.node.id, [...(returns.get(fn.node.id) ?? []), flow.valueOf(node.namedChild(0))]);
         break;
       }
-      case 'comment': {
-        const s = parseSuppression(node.text);
-        if (s) {
-          suppressions.set(node.startPosition.row, s);
-          unitSuppressions.push([node.startPosition.row, s]);
-        }
+      case 'comment':
+        suppressions.add(node.startPosition.row, node.startPosition.column, node.text);
+        unitSuppressions.push([node.startPosition.row, node.startPosition.column, node.text]);
         break;
-      }
       case 'function_definition': {
         const fname = node.childForFieldName('name')?.text ?? '<lambda>';
         const inClass = flow.scope.kind === 'class';
@@ -269,9 +268,13 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         const params = parameters(node).filter((p, i) => p && !(inClass && i === 0 && !isStatic(node)));
         const route = isRouteHandler(node);
         const lambda = params[0]?.name === 'event' && params[1]?.name === 'context';
+        const errorHandler = isErrorHandler(node);
         for (const param of params) {
           if (!param) continue;
-          if (route && !ROUTE_NON_INPUT.has(param.name)) {
+          if (errorHandler && !ROUTE_NON_INPUT.has(param.name)) {
+            // `@app.errorhandler(500) def on_error(e)`: the framework passes the exception.
+            scope.env.set(param.name, newSource('exception', param.name, false, param.node, `exception \`${param.name}\` passed to error handler \`${fname}()\``));
+          } else if (route && !ROUTE_NON_INPUT.has(param.name)) {
             scope.env.set(param.name, newSource('request', param.name, true, param.node, `route parameter \`${param.name}\` of \`${fname}()\` (request data)`));
           } else if (lambda && param.name === 'event') {
             scope.env.set(param.name, newSource('request', 'event', true, param.node, `Lambda \`event\` of \`${fname}()\` (request data)`));
@@ -367,6 +370,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         flow.scope.branchDepth--;
         if (exits(node.childForFieldName('consequence'))) {
           for (const name of guardedNames(node.childForFieldName('condition'), names)) validate(name);
+          for (const name of pathGuardedNames(node.childForFieldName('condition'), names)) validate(name, ['path']);
         }
         break;
       default:
@@ -454,7 +458,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     if (unit) {
       reused++;
       findings.push(...unit.findings);
-      for (const [row, sup] of unit.suppressions) suppressions.set(row, sup);
+      for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
       unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
@@ -497,18 +501,14 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 
   const byRule = new Map(rules.map((r) => [r.name, r]));
   const seen = new Set<string>();
-  return findings
-    .filter((f) => {
-      const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      if (options.ignoreSuppressions) return true;
-      const rule = byRule.get(f.rule)!;
-      return !(f.suppressLines ?? []).some((line) => {
-        const s = suppressions.get(line);
-        return s && suppresses(s, rule);
-      });
-    })
+  const kept = findings.filter((f) => {
+    const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
+  });
+  if (!options.ignoreSuppressions) options.onUnusedSuppressions?.(suppressions.unused());
+  return kept
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
 }
 
@@ -516,6 +516,14 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 const ROUTE_NON_INPUT = new Set(['request', 'req', 'db', 'session', 'background_tasks', 'response', 'current_user', 'user']);
 /** Decorated as a web route: `@app.route`, `@bp.get`, `@router.post(...)`, `@app.api_route`, `@view_config`. */
 const ROUTE_DECORATOR = /^@\s*[\w.]*\b(route|get|post|put|patch|delete|api_route|websocket|view_config)\s*\(/;
+
+/** Flask `@app.errorhandler(...)`/`@bp.app_errorhandler(...)`, FastAPI/Starlette `@app.exception_handler(...)`. */
+const ERROR_HANDLER_DECORATOR = /^@\s*[\w.]*\b(errorhandler|app_errorhandler|exception_handler)\s*\(/;
+
+function isErrorHandler(fn: Node): boolean {
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ERROR_HANDLER_DECORATOR.test(d.text));
+}
 
 /** The walk's query: one pattern per node type, the capture named after the type. */
 function walkQuery(types: Set<string>): ReturnType<typeof query> {
@@ -658,7 +666,7 @@ class LineMap {
       ...v,
       value: { sources: v.value.sources.map((src) => ({ ...src, trace: src.trace.map(step) })) },
     }]);
-    const suppressions = u.suppressions.map(([r, sup]): [number, Suppression] => [row(r), sup]);
+    const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [row(r), c, t]);
     if (!ok) return null;
     return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions };
   }

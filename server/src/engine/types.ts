@@ -47,6 +47,8 @@ export interface Finding {
   trace?: TraceStep[];
   /** Lines (zero-based) whose comments may suppress this finding. */
   suppressLines?: number[];
+  /** Line-independent identity for baselines and SARIF partialFingerprints (CLI only). */
+  fingerprint?: string;
 }
 
 export const LEVEL_RANK: Record<Level, number> = { info: 0, warning: 1, error: 2 };

@@ -1,11 +1,14 @@
 // Open, change, close: keep each document's tree current, analyse it, publish diagnostics
 // tagged with the version they describe.
 import type { Connection } from 'vscode-languageserver';
+import { applyConfig, enabledRules } from '../config/apply';
+import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
 import { analyze, type AnalysisState } from '../engine/run';
+import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
-import { toDiagnostic } from '../report/diagnostic';
+import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
 
 export interface Analysed {
@@ -15,6 +18,8 @@ export interface Analysed {
   state: AnalysisState;
   /** Over the size limit: not analysed (said once). */
   tooLarge?: boolean;
+  /** The document version `findings` (and their fixes) describe. */
+  analysedVersion?: number;
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
 }
@@ -28,6 +33,8 @@ export class DocumentAnalyses {
   constructor(
     private readonly connection: Connection,
     private readonly rules: readonly Rule[],
+    /** The settings in force for a document, resolved before it is opened or refreshed. */
+    private readonly config: (uri: string) => DocConfig = () => DEFAULT_DOC_CONFIG,
   ) {
     this.byName = new Map(rules.map((r) => [r.name, r]));
   }
@@ -51,6 +58,7 @@ export class DocumentAnalyses {
     const entry = this.docs.get(uri);
     if (!entry) return;
     entry.doc.update(changes, version);
+    if (this.config(uri).run === 'onSave') return;
     // Keystrokes that arrive together are parsed one by one but analysed once, for the newest text.
     if (entry.pending) return;
     entry.pending = true;
@@ -58,6 +66,16 @@ export class DocumentAnalyses {
       entry.pending = false;
       if (this.docs.get(entry.doc.uri) === entry) this.analyseAndPublish(entry);
     });
+  }
+
+  /** Analyse again (after a save in `onSave` mode, or a settings change). */
+  refresh(uri: string): void {
+    const entry = this.docs.get(uri);
+    if (entry) this.analyseAndPublish(entry);
+  }
+
+  uris(): string[] {
+    return [...this.docs.keys()];
   }
 
   close(uri: string): void {
@@ -77,6 +95,13 @@ export class DocumentAnalyses {
 
   private analyse(entry: Analysed): void {
     const { doc } = entry;
+    const config = this.config(doc.uri);
+    if (!config.enable || config.excluded) {
+      entry.findings = [];
+      entry.state = {};
+      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      return;
+    }
     const text = doc.text;
     if (text.length * 3 > this.maxFileSize && Buffer.byteLength(text) > this.maxFileSize) {
       if (!entry.tooLarge) {
@@ -85,18 +110,33 @@ export class DocumentAnalyses {
       entry.tooLarge = true;
       entry.findings = [];
       entry.state = {};
+      entry.analysedVersion = doc.version;
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
       return;
     }
     entry.tooLarge = false;
-    entry.findings = analyze(doc.tree, doc.text, this.rules, {
+    const started = Date.now();
+    const unused: UnusedSuppression[] = [];
+    // The incremental state holds findings of one rule set: kept while the settings enable the
+    // same rules (the same array, which `analyze` checks), dropped when they change.
+    let rules = enabledRules(this.rules, config);
+    const prev = entry.state.rules;
+    if (prev && prev.length === rules.length && prev.every((r, i) => r === rules[i])) rules = prev as Rule[];
+    else entry.state = {};
+    const findings = analyze(doc.tree, text, rules, {
       state: entry.state,
+      ignoreSuppressions: config.ignoreSuppressions,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
+      onUnusedSuppressions: (u) => unused.push(...u),
     });
+    entry.findings = applyConfig(findings, this.rules, config);
+    entry.analysedVersion = doc.version;
     const diagnostics = entry.findings.map((f) => {
       const rule = this.byName.get(f.rule)!;
-      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
+      return toDiagnostic(f, rule, doc.uri, localDocUri(rule), doc.version);
     });
+    diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config, doc.version));
+    this.connection.tracer.log(`analysed ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 }

@@ -11,6 +11,9 @@ export interface FileFindings {
   findings: Finding[];
 }
 
+/** The key of SecLens's own fingerprint in SARIF `partialFingerprints`. */
+export const FINGERPRINT_KEY = 'seclens/v1';
+
 const SEVERITY_SCORE = { low: '3.0', medium: '5.5', high: '8.0' } as const;
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -56,6 +59,7 @@ export function toSarif(files: FileFindings[], rules: readonly Rule[], version: 
         locations: [location(f.range)],
         properties: { name: f.rule, severity: f.severity, confidence: f.confidence },
       };
+      if (f.fingerprint) result.partialFingerprints = { [FINGERPRINT_KEY]: f.fingerprint };
       if (f.fix) {
         result.fixes = [{
           description: { text: `${f.fix.title}${f.fix.safe ? '' : ' (unsafe: review the change)'}` },

@@ -1,0 +1,2 @@
+def parse_opts(raw):
+    return eval(raw)

@@ -1,0 +1,6 @@
+"""Ignored by scan/.gitignore: the scan must not report it."""
+import subprocess
+
+
+def run(cmd):
+    subprocess.call(cmd, shell=True)

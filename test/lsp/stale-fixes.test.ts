@@ -1,0 +1,89 @@
+// Quick fixes are computed for one document version. After a keystroke, the diagnostics the
+// editor still shows (and sends with a code-action request) describe older text: their edits
+// would land in the wrong place, so they offer nothing until the next publication; and every
+// edit is a versioned TextDocumentEdit, which the editor refuses if the text moved on.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { applyEdits } from '../../server/src/engine/fixes';
+import { TestClient } from './client';
+
+const TEXT = [
+  'import yaml',
+  '',
+  '',
+  'def load(stream):',
+  '    return yaml.load(stream)',
+  '',
+].join('\n');
+const TOP = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+describe('code actions never apply edits computed for older text', () => {
+  let client: TestClient;
+  let settings: Record<string, unknown> = {};
+
+  before(async () => {
+    client = new TestClient();
+    await client.initialize({ settings: () => settings, documentChanges: true });
+  });
+  after(() => client.shutdown());
+
+  const actionsFor = (uri: string, diagnostics: any[], only?: string[]): Promise<any[]> =>
+    client.request('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]?.range ?? TOP, context: { diagnostics, only } });
+
+  it('offers versioned edits for the current text, none for the diagnostics of an older version', async () => {
+    const uri = 'file:///work/agent/stale.py';
+    await client.open(uri, TEXT, 1);
+    const old = await client.diagnostics(uri, 1);
+    assert.deepEqual(old.map((d) => [d.code, d.data.version]), [['SL301', 1]]);
+    const fresh = await actionsFor(uri, old);
+    assert.deepEqual(fresh.map((a) => a.title), ['Use yaml.safe_load()', 'Ignore unsafe-yaml-load on this line', 'Ignore unsafe-yaml-load in this file']);
+    for (const a of fresh) {
+      assert.equal(a.edit.changes, undefined);
+      assert.deepEqual(a.edit.documentChanges.map((c: any) => c.textDocument), [{ uri, version: 1 }]);
+    }
+
+    // A keystroke (a line added at the top), then a quick fix asked with the diagnostics still shown.
+    const added = '"""Loader."""\n';
+    await client.change(uri, 2, [{ range: TOP, text: added }]);
+    assert.deepEqual(await actionsFor(uri, old), [], 'no edit computed for version 1 is offered at version 2');
+
+    // Once version 2 is published, its fix lands on the moved line.
+    const now = await client.diagnostics(uri, 2);
+    const [fix] = await actionsFor(uri, now);
+    assert.deepEqual(fix.edit.documentChanges[0].textDocument, { uri, version: 2 });
+    const after = applyEdits(added + TEXT, fix.edit.documentChanges[0].edits);
+    assert.equal(after.split('\n')[5], '    return yaml.safe_load(stream)');
+  });
+
+  it('with run: onSave, neither quick fixes nor fix-all apply to unsaved, unanalysed text', async () => {
+    settings = { run: 'onSave' };
+    const uri = 'file:///work/agent/stale-onsave.py';
+    await client.open(uri, TEXT, 1);
+    const old = await client.diagnostics(uri, 1);
+    assert.equal((await actionsFor(uri, [], ['source.fixAll'])).length, 1, 'fix-all for the analysed text');
+    await client.change(uri, 2, [{ range: TOP, text: '\n\n' }]);
+    assert.deepEqual(await actionsFor(uri, old), []);
+    assert.deepEqual(await actionsFor(uri, [], ['source.fixAll']), [], 'no fix-all from version 1 findings at version 2');
+    await client.save(uri);
+    await client.diagnostics(uri, 2);
+    const [all] = await actionsFor(uri, [], ['source.fixAll']);
+    assert.deepEqual(all.edit.documentChanges[0].textDocument, { uri, version: 2 });
+    settings = {};
+  });
+
+  it('without documentChanges support, plain changes (still only for the current version)', async () => {
+    const bare = new TestClient();
+    try {
+      await bare.initialize();
+      const uri = 'file:///work/agent/bare.py';
+      await bare.open(uri, TEXT, 1);
+      const ds = await bare.diagnostics(uri, 1);
+      const actions: any[] = await bare.request('textDocument/codeAction', { textDocument: { uri }, range: ds[0].range, context: { diagnostics: ds } });
+      assert.ok(actions[0].edit.changes[uri]);
+      await bare.change(uri, 2, [{ range: TOP, text: '\n' }]);
+      assert.deepEqual(await bare.request('textDocument/codeAction', { textDocument: { uri }, range: ds[0].range, context: { diagnostics: ds } }), []);
+    } finally {
+      await bare.shutdown();
+    }
+  });
+});
