@@ -120,7 +120,7 @@ const rule: Rule = {
   defaultLevel: 'warning',
   maxLevel: 'error',
   cwe: [502],
-  bandit: ['B301', 'B302'],
+  bandit: ['B301', 'B302', 'B614'],
   ruff: ['S301', 'S302'],
   fix: 'sometimes',
   explanation: {

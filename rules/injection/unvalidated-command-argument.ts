@@ -352,7 +352,7 @@ const rule: Rule = {
   defaultLevel: 'warning',
   maxLevel: 'error',
   cwe: [88, 78],
-  bandit: ['B603', 'B606'],
+  bandit: ['B111', 'B603', 'B606'],
   ruff: ['S603', 'S606'],
   fix: 'sometimes',
   explanation: {

@@ -139,7 +139,7 @@ export function flagsLayer(args: ScanArgs, cwd: string, known: readonly Rule[]):
   return {
     rules: rules.length > 0 ? rules : undefined,
     minConfidence: args.minConfidence,
-    exclude: args.exclude.length > 0 ? { base: cwd, patterns: args.exclude } : undefined,
+    exclude: args.exclude.length > 0 ? { base: cwd, patterns: args.exclude, anywhere: true } : undefined,
     ignoreSuppressions: args.ignoreSuppressions || undefined,
   };
 }

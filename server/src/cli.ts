@@ -15,7 +15,7 @@ import type { UnusedSuppression } from './engine/suppressions';
 import { LEVEL_RANK, type Finding } from './engine/types';
 import { Baseline } from './report/baseline';
 import { unusedSuppressionDiagnostics } from './report/diagnostic';
-import { ruleDoc } from './report/markdown';
+import { ruleDoc, rulesIndex } from './report/markdown';
 import { formatReport, isScanWorker, runScanWorker, scanPaths, type FilePlan } from './scan';
 import { VERSION } from './version';
 
@@ -92,7 +92,7 @@ async function scan(args: ScanArgs): Promise<number> {
     }
   }
   const finder = new PyprojectFinder(RULES);
-  const gitignore = args.gitignore ? new GitignoreFilter() : undefined;
+  const gitignore = args.gitignore ? new GitignoreFilter(args.paths) : undefined;
   const shown = new Set<string>();
   let left = 0;
   const unusedOut: { path: string; line: number; column: number; message: string }[] = [];
@@ -186,6 +186,7 @@ async function main(argv: string[]): Promise<number> {
     if (!dir || rest.length > 1) throw new UsageError('docs needs exactly one DIR');
     mkdirSync(dir, { recursive: true });
     for (const rule of RULES) writeFileSync(path.join(dir, `${rule.name}.md`), ruleDoc(rule));
+    writeFileSync(path.join(dir, 'README.md'), rulesIndex(RULES));
     process.stderr.write(`wrote ${RULES.length} rule pages to ${dir}\n`);
     return 0;
   }

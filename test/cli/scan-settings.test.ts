@@ -198,6 +198,13 @@ describe('seclens scan settings', () => {
       'repo/build/gen.py:5 SL101 warning', 'repo/src/api_pb2.py:5 SL101 warning', 'repo/src/real.py:5 SL101 warning',
     ]);
     assert.deepEqual(findings(['scan', 'repo/src/api_pb2.py'], dir), ['repo/src/api_pb2.py:5 SL101 warning']);
+    // A folder named on the command line is scanned even when a .gitignore above ignores it
+    // (a Python under pyenv's ignored /versions); .gitignore rules inside it still apply.
+    write('repo/build/sub/.gitignore', 'skip.py\n');
+    write('repo/build/sub/skip.py', 'import os\n\n\ndef f(cmd):\n    os.system(cmd)\n');
+    assert.deepEqual(findings(['scan', 'repo/build'], dir), ['repo/build/gen.py:5 SL101 warning']);
+    // Scanned from another folder, an unanchored --exclude pattern still applies.
+    assert.deepEqual(findings(['scan', path.join(dir, 'repo', 'build'), '--exclude', 'gen.py'], path.join(dir, 'repo', 'src')), []);
   });
 
   it('draws no progress bar when stderr is not a terminal', () => {

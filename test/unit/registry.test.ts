@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { RULES } from '../../rules';
-import { ruleDoc } from '../../server/src/report/markdown';
+import { ruleDoc, rulesIndex } from '../../server/src/report/markdown';
 import { fixturePath, parseAnnotations } from './annotations';
 
 it('registers at least ten rules with unique codes and names, sorted by code', () => {
@@ -44,6 +44,10 @@ for (const rule of RULES) {
     assert.equal(readFileSync(doc, 'utf8'), ruleDoc(rule), `${doc} is stale: run npm run docs`);
   });
 }
+
+it('docs/rules/README.md lists every rule as npm run docs writes it', () => {
+  assert.equal(readFileSync(join('docs', 'rules', 'README.md'), 'utf8'), rulesIndex(RULES), 'docs/rules/README.md is stale: run npm run docs');
+});
 
 it('every fixture and docs page belongs to a registered rule', () => {
   const names = new Set(RULES.map((r) => r.name));

@@ -27,7 +27,10 @@ function relativeTo(base: string, file: string): string | null {
 export function isExcluded(file: string, sets: readonly ExcludeSet[], dir = false): boolean {
   const abs = path.resolve(file);
   for (const set of sets) {
-    const rel = relativeTo(path.resolve(set.base || '.'), abs);
+    // A file outside the set's folder (`seclens scan /elsewhere --exclude tests/` from another
+    // folder) is matched by its whole path, so unanchored patterns still apply to it; settings
+    // files' patterns stay relative to their own folder.
+    const rel = relativeTo(path.resolve(set.base || '.'), abs) ?? (set.anywhere ? relativeTo(path.parse(abs).root, abs) : null);
     if (rel !== null && matcher(set).ignores(dir ? `${rel}/` : rel)) return true;
   }
   return false;
@@ -52,6 +55,24 @@ export function gitignoreIn(dir: string): ExcludeSet | null {
 export class GitignoreFilter {
   private readonly sets = new Map<string, ExcludeSet | null>();
   private readonly roots = new Map<string, boolean>();
+  private readonly scanRoots: string[];
+
+  /**
+   * `scanRoots`: folders the user named. A `.gitignore` above one of them that ignores the
+   * folder itself (`seclens scan ~/.pyenv/versions/3.11/lib` under pyenv's `/versions`) does
+   * not apply inside it: naming a folder asks for it to be scanned.
+   */
+  constructor(scanRoots: string[] = []) {
+    this.scanRoots = scanRoots.map((r) => path.resolve(r));
+  }
+
+  private overridden(abs: string, d: string, set: ExcludeSet): boolean {
+    return this.scanRoots.some((root) => {
+      const inRoot = abs === root || abs.startsWith(root + path.sep);
+      const above = d === root || root.startsWith(d + path.sep);
+      return inRoot && above && d !== root && isExcluded(root, [set], true);
+    });
+  }
 
   ignored(file: string, dir = false): boolean {
     const abs = path.resolve(file);
@@ -59,7 +80,7 @@ export class GitignoreFilter {
     for (;;) {
       if (!this.sets.has(d)) this.sets.set(d, gitignoreIn(d));
       const set = this.sets.get(d);
-      if (set && isExcluded(abs, [set], dir)) return true;
+      if (set && isExcluded(abs, [set], dir) && !this.overridden(abs, d, set)) return true;
       if (!this.roots.has(d)) this.roots.set(d, existsSync(path.join(d, '.git')));
       const parent = path.dirname(d);
       if (this.roots.get(d) || parent === d) return false;

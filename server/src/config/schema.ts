@@ -19,6 +19,8 @@ export interface RuleCustomization {
 export interface ExcludeSet {
   base: string;
   patterns: string[];
+  /** Command-line `--exclude`: a file outside `base` is matched by its whole path. */
+  anywhere?: boolean;
 }
 
 /** One source's settings: only the keys it sets. */

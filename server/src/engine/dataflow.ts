@@ -180,7 +180,7 @@ export const SANITIZERS: { names: string[]; kinds: SinkKind[] }[] = [
   },
   {
     names: ['html.escape', 'cgi.escape', 'markupsafe.escape', 'jinja2.escape', 'flask.escape', 'django.utils.html.escape', 'django.utils.html.conditional_escape', 'bleach.clean', 'xml.sax.saxutils.escape'],
-    kinds: ['html', 'template'],
+    kinds: ['html'],
   },
   { names: ['ldap.filter.escape_filter_chars', 'ldap3.utils.conv.escape_filter_chars', 'ldap.dn.escape_dn_chars', 'ldap.filter.filter_format', 'ldap3.utils.dn.escape_rdn'], kinds: ['ldap'] },
   { names: ['re.escape'], kinds: ['regex'] },

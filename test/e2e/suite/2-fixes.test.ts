@@ -2,7 +2,8 @@
 // Every kind of quick fix, applied in the editor the way a user applies it (the light bulb's
 // action through vscode.executeCodeActionProvider + applyEdit): for each rule with a fix,
 // workspace/fixes/<rule>.py holds one finding and <rule>.fixed.py the text after its fix.
-// A new rule with a fix fails here until it has its pair.
+// A new rule with a fix fails here until it has its pair; test/unit/e2e-fix-pairs.test.ts checks
+// the same pairs at the engine level, so `npm test` catches a missing or stale pair first.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { RULES } from '../../../rules';

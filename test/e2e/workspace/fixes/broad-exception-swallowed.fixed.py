@@ -1,0 +1,10 @@
+import logging
+
+LOG = logging.getLogger(__name__)
+
+
+def cleanup_namespace(ip_lib, name):
+    try:
+        ip_lib.delete_namespace(name)
+    except Exception:
+        LOG.exception("Ignoring unexpected error")

@@ -1,0 +1,9 @@
+import ftplib
+
+
+def upload_backup(host, user, password, path):
+    ftp = ftplib.FTP(host)
+    ftp.login(user, password)
+    with open(path, "rb") as f:
+        ftp.storbinary("STOR backup.tar.gz", f)
+    ftp.quit()

@@ -1,0 +1,5 @@
+from mako.lookup import TemplateLookup
+
+TEMPLATE_DIRS = ["/usr/share/dashboard/mako"]
+
+pages = TemplateLookup(directories=TEMPLATE_DIRS)

@@ -1,0 +1,6 @@
+import os
+
+
+def daemonize():
+    os.setsid()
+    os.umask(0o022)

@@ -1,0 +1,8 @@
+import logging
+
+LOG = logging.getLogger(__name__)
+
+
+def authenticate(session, username, password):
+    LOG.debug("Authenticating %s with password %s", username, password)
+    return session.post("/v3/auth/tokens", json={"user": username, "password": password})

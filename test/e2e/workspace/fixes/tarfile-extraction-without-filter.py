@@ -1,0 +1,6 @@
+import tarfile
+
+
+def unpack_image(path, dest):
+    with tarfile.open(path) as tar:
+        tar.extractall(dest)
