@@ -107,13 +107,14 @@ function format(node: Node): BuiltString | null {
 
 function concatenation(node: Node): BuiltString | null {
   const operands: Node[] = [];
-  const flatten = (n: Node) => {
+  // Operands in source order, without recursion (a long `a + b + ...` chain nests deeply).
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
     if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
-      flatten(n.childForFieldName('left')!);
-      flatten(n.childForFieldName('right')!);
+      stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
     } else operands.push(n);
-  };
-  flatten(node);
+  }
   let delim: { prefix: string; quote: string } | null = null;
   const parts: Part[] = [];
   for (const o of operands) {

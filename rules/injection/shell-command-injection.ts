@@ -198,13 +198,14 @@ function quoteEdits(node: Node, ctx: Ctx): TextEdit[] | null {
     }
     if (op === '+') {
       const operands: Node[] = [];
-      const flatten = (n: Node) => {
+      // Left to right with an explicit stack: `a + a + ... + a` nests as deep as it is long.
+      const stack: Node[] = [node];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
         if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
-          flatten(n.childForFieldName('left')!);
-          flatten(n.childForFieldName('right')!);
+          stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
         } else operands.push(n);
-      };
-      flatten(node);
+      }
       if (operands.some((o) => o.type === 'string' && /["'`\\]/.test(o.text.slice(1, -1)))) return null;
       return operands.filter((o) => o.type !== 'string' && dynamic(o)).map(wrap);
     }

@@ -96,11 +96,17 @@ const PLACEHOLDER_WORDS = new Set([
  * `{password}`, `%(password)s`, `xxx`, `***`, `your-password-here`, `password` (a field name),
  * `DB_PASSWORD` (an environment variable's name), a URL, a path, a header name, a sentence.
  */
+/** One character repeated (`xxx`, `....`); a loop, since a backreference regex overflows the stack on a long string. */
+function sameChar(v: string): boolean {
+  for (let i = 1; i < v.length; i++) if (v.charCodeAt(i) !== v.charCodeAt(0)) return false;
+  return true;
+}
+
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length < 3) return true;
   if (/\\[wdsWDSbB]|\[\^|\(\?[:=!<P]|\.\*|\.\+/.test(v)) return true; // a regular expression
-  if (/^(.)\1*$/.test(v) || /\*{3}/.test(v)) return true; // xxx, ***, ...., masked ":****"
+  if (sameChar(v) || /\*{3}/.test(v)) return true; // xxx, ***, ...., masked ":****"
   if (/^[<\[({].*[>\])}]$/.test(v)) return true; // <password>, [token], {secret}
   if (/\$\{?[A-Za-z_]|%\(?\w*\)?[sdr]|\{\{|\{[\w.]*\}|\{\d*\}/.test(v)) return true; // ${VAR}, $VAR, %s, %(x)s, {{ x }}, {x}, {}
   if (/:\/\//.test(v) && !/:\/\/[^/\s:@]+:[^/\s@]+@/.test(v)) return true; // a URL without credentials

@@ -4,6 +4,7 @@ import type { Level } from './engine/types';
 import { CONFIDENCES, ruleMatches, type Layer, type RuleCustomization } from './config/schema';
 import type { Rule } from './engine/rule';
 import type { Confidence } from './engine/types';
+import { parseSize } from './scan';
 
 export type Format = 'text' | 'json' | 'sarif';
 export type FailOn = Level | 'never';
@@ -25,6 +26,10 @@ export interface ScanArgs {
   unusedSuppressions: boolean;
   gitignore: boolean;
   progress: boolean;
+  /** Bytes; larger files are skipped (default in scan.ts). */
+  maxFileSize?: number;
+  /** Worker threads (default: one per core). */
+  jobs?: number;
 }
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -94,6 +99,19 @@ export function parseScanArgs(argv: string[]): ScanArgs {
       case '--no-progress':
         args.progress = false;
         break;
+      case '--max-file-size': {
+        const size = parseSize(value());
+        if (!(size > 0)) throw new UsageError('--max-file-size needs a size such as 2000000, 512k or 4M');
+        args.maxFileSize = size;
+        break;
+      }
+      case '--jobs':
+      case '-j': {
+        const jobs = Number(value());
+        if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs needs a whole number of at least 1');
+        args.jobs = jobs;
+        break;
+      }
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         args.paths.push(a);
@@ -121,7 +139,7 @@ export function flagsLayer(args: ScanArgs, cwd: string, known: readonly Rule[]):
   return {
     rules: rules.length > 0 ? rules : undefined,
     minConfidence: args.minConfidence,
-    exclude: args.exclude.length > 0 ? { base: cwd, patterns: args.exclude, outside: true } : undefined,
+    exclude: args.exclude.length > 0 ? { base: cwd, patterns: args.exclude, anywhere: true } : undefined,
     ignoreSuppressions: args.ignoreSuppressions || undefined,
   };
 }

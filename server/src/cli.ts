@@ -2,6 +2,7 @@
 // settings model as the editor: defaults < [tool.seclens] in the nearest pyproject.toml (or
 // --config FILE) < flags.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../../rules';
 import { flagsLayer, parseScanArgs, UsageError, type FailOn, type ScanArgs } from './cli-options';
@@ -15,7 +16,7 @@ import { LEVEL_RANK, type Finding } from './engine/types';
 import { Baseline } from './report/baseline';
 import { unusedSuppressionDiagnostics } from './report/diagnostic';
 import { ruleDoc, rulesIndex } from './report/markdown';
-import { formatReport, scanPaths, type FilePlan } from './scan';
+import { formatReport, isScanWorker, runScanWorker, scanPaths, type FilePlan } from './scan';
 import { VERSION } from './version';
 
 const USAGE = `Usage:
@@ -42,6 +43,8 @@ Scan options:
   --unused-suppressions     also report '# seclens: ignore[...]' names that silence nothing
   --no-gitignore            also scan files that .gitignore lists
   --no-progress             no progress bar (it is only ever drawn when stderr is a terminal)
+  --max-file-size SIZE      skip larger files (bytes, or with a k/M suffix; default 2M)
+  -j, --jobs N              worker threads (default: one per core)
 
 Exit status: 0 no findings at the --fail-on level or above, 1 findings, 2 usage or I/O error.`;
 
@@ -130,6 +133,9 @@ async function scan(args: ScanArgs): Promise<number> {
     plan,
     post,
     progress: progressBar(args.progress),
+    maxFileSize: args.maxFileSize,
+    workers: args.jobs ?? (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length),
+    workerScript: __filename,
   });
   let out = formatReport(result, args.format, RULES, VERSION);
   if (args.unusedSuppressions) {
@@ -192,6 +198,13 @@ async function main(argv: string[]): Promise<number> {
   return scan(parseScanArgs(rest));
 }
 
+if (isScanWorker()) {
+  void runScanWorker(RULES);
+} else {
+  run();
+}
+
+function run(): void {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -205,3 +218,4 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+}

@@ -1,5 +1,6 @@
 // Headless scanning for the CLI: find Python files, read each once, analyse, and format.
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as path from 'node:path';
 import { initParser, parse } from './engine/parser';
 import type { Rule } from './engine/rule';
@@ -27,6 +28,12 @@ export interface ScanOptions {
   /** Edits a file's findings after analysis (settings, baseline); `unused` when the plan asked. */
   post?: (file: string, uri: string, findings: Finding[], unused: UnusedSuppression[] | undefined) => Finding[];
   progress?: (done: number, total: number) => void;
+  /** Bytes; larger files are skipped with one message each. */
+  maxFileSize?: number;
+  /** Worker threads; 0 or 1 scans on this thread. */
+  workers?: number;
+  /** The script a worker runs (the CLI bundle itself); without it the scan stays on this thread. */
+  workerScript?: string;
 }
 
 export interface FilePlan {
@@ -94,53 +101,193 @@ export function collect(
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Files larger than this are skipped: generated or vendored code, not worth the memory. */
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+
+/** What scanning one file gave: findings, or why it was skipped, plus messages for stderr. */
+interface FileOutcome {
+  findings?: Finding[];
+  unused?: UnusedSuppression[];
+  skipped?: string;
+  error?: boolean;
+  messages: string[];
+}
+
+/** One file's job as plain data (it travels to a worker): index, path, and its plan. */
+type Job = [index: number, file: string, rules: string[], ignoreSuppressions: boolean, unused: boolean];
+
+/** Rules by the set of names a plan asks for (one subset per distinct plan, cached). */
+class RuleSubsets {
+  private readonly subsets = new Map<string, readonly Rule[]>();
+  constructor(private readonly all: readonly Rule[]) {}
+  get(names: string[]): readonly Rule[] {
+    const key = names.join(',');
+    let subset = this.subsets.get(key);
+    if (!subset) {
+      const wanted = new Set(names);
+      subset = this.all.filter((r) => wanted.has(r.name));
+      this.subsets.set(key, subset);
+    }
+    return subset;
+  }
+}
+
+/** Reads, parses, analyses and fingerprints one file; never throws. */
+function scanFile(job: Job, subsets: RuleSubsets, maxFileSize: number): FileOutcome {
+  const [, file, names, ignoreSuppressions, wantUnused] = job;
+  const messages: string[] = [];
+  let bytes: Buffer;
+  try {
+    const size = statSync(file).size;
+    if (size > maxFileSize) {
+      const reason = `larger than the ${formatSize(maxFileSize)} limit (${formatSize(size)}; raise it with --max-file-size)`;
+      return { skipped: reason, messages: [`skipped ${file}: ${reason}`] };
+    }
+    bytes = readFileSync(file);
+  } catch (error) {
+    return { error: true, messages: [`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`] };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { skipped: 'not valid UTF-8', messages: [`skipped ${file}: not valid UTF-8`] };
+  }
+  const tree = parse(text);
+  let findings: Finding[];
+  let unused: UnusedSuppression[] | undefined;
+  try {
+    findings = analyze(tree, text, subsets.get(names), {
+      ignoreSuppressions,
+      onUnusedSuppressions: wantUnused ? (u) => (unused = u) : undefined,
+      onRuleError: (rule, error) => messages.push(`rule ${rule.name} failed on ${file}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  } finally {
+    tree.delete();
+  }
+  // Fingerprints need the text, which stays where it was read.
+  return { findings: addFingerprints(findings, text), unused, messages };
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** `2M`, `512k`, `1000000` -> bytes; NaN when not a size. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  if (!m) return NaN;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * unit);
+}
+
 export async function scanPaths(paths: string[], rules: readonly Rule[], report: (m: string) => void, options: ScanOptions = {}): Promise<ScanResult> {
-  await initParser();
   const result: ScanResult = { files: [], scanned: 0, skipped: [], errors: 0 };
   const files = collect(paths, report, result, options.skip);
-  const subsets = new Map<string, readonly Rule[]>();
-  let done = 0;
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  // Plans are closures over the settings: evaluated here, sent on as plain data.
+  const allNames = rules.map((r) => r.name);
+  const jobs: Job[] = [];
   for (const file of files) {
-    options.progress?.(done++, files.length);
-    const plan = options.plan ? options.plan(file) : { rules: rules.map((r) => r.name) };
-    if (!plan) continue;
-    const key = plan.rules.join(',');
-    if (!subsets.has(key)) subsets.set(key, rules.filter((r) => plan.rules.includes(r.name)));
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      report(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      result.errors++;
-      continue;
-    }
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      report(`skipped ${file}: not valid UTF-8`);
-      result.skipped.push({ path: toUri(file), reason: 'not valid UTF-8' });
-      continue;
-    }
-    const tree = parse(text);
-    let findings: Finding[];
-    let unused: UnusedSuppression[] | undefined;
-    try {
-      findings = analyze(tree, text, subsets.get(key)!, {
-        ignoreSuppressions: plan.ignoreSuppressions,
-        onUnusedSuppressions: plan.unused ? (u) => (unused = u) : undefined,
-        onRuleError: (rule, error) => report(`rule ${rule.name} failed on ${file}: ${String(error)}`),
-      });
-    } finally {
-      tree.delete();
-    }
-    findings = addFingerprints(findings, text);
-    if (options.post) findings = options.post(file, toUri(file), findings, unused);
-    result.scanned++;
-    if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
+    const plan = options.plan ? options.plan(file) : { rules: allNames };
+    if (plan) jobs.push([jobs.length, file, plan.rules, !!plan.ignoreSuppressions, !!plan.unused]);
   }
-  options.progress?.(files.length, files.length);
+  // A worker costs a parser and a copy of the rules: only worth it for more than a few files.
+  const workers = Math.min(options.workers ?? 1, Math.ceil(jobs.length / 8));
+  let done = 0;
+  const tick = () => options.progress?.(done++, jobs.length);
+  const outcomes = workers > 1 && options.workerScript
+    ? await scanInWorkers(jobs, maxFileSize, workers, options.workerScript, tick)
+    : await scanHere(jobs, rules, maxFileSize, tick);
+  options.progress?.(jobs.length, jobs.length);
+  // Merged in path order whichever thread finished first; `post` runs here, in that order.
+  outcomes.forEach((o, i) => {
+    const file = jobs[i][1];
+    for (const m of o.messages) report(m);
+    if (o.error) result.errors++;
+    else if (o.skipped) result.skipped.push({ path: toUri(file), reason: o.skipped });
+    else {
+      let findings = o.findings!;
+      if (options.post) findings = options.post(file, toUri(file), findings, o.unused);
+      result.scanned++;
+      if (findings.length > 0) result.files.push({ uri: toUri(file), findings });
+    }
+  });
   return result;
+}
+
+async function scanHere(jobs: Job[], rules: readonly Rule[], maxFileSize: number, tick: () => void): Promise<FileOutcome[]> {
+  await initParser();
+  const subsets = new RuleSubsets(rules);
+  return jobs.map((job) => {
+    tick();
+    return scanFile(job, subsets, maxFileSize);
+  });
+}
+
+/** Files go out in small batches as workers ask, so a slow file does not hold up a whole share. */
+const BATCH = 4;
+
+function scanInWorkers(jobs: Job[], maxFileSize: number, count: number, script: string, tick: () => void): Promise<FileOutcome[]> {
+  const outcomes: FileOutcome[] = new Array(jobs.length);
+  let next = 0;
+  let running = count;
+  return new Promise((resolve, reject) => {
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(script, {
+        workerData: { seclensScanWorker: true, maxFileSize },
+        stdout: false,
+        stderr: false,
+      });
+      const feed = () => {
+        const batch: Job[] = [];
+        while (batch.length < BATCH && next < jobs.length) batch.push(jobs[next++]);
+        worker.postMessage(batch);
+      };
+      worker.on('message', (m: [number, FileOutcome][] | 'ready') => {
+        if (m !== 'ready') {
+          for (const [i, o] of m) {
+            outcomes[i] = o;
+            tick();
+          }
+        }
+        feed();
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => {
+        if (--running === 0) {
+          for (let i = 0; i < jobs.length; i++) outcomes[i] ??= { error: true, messages: [`internal error: no result for ${jobs[i][1]}`] };
+          resolve(outcomes);
+        }
+      });
+    }
+  });
+}
+
+/**
+ * The worker side (the CLI bundle started with `workerData.seclensScanWorker`): initialise the
+ * parser once, then scan each batch of jobs the main thread sends; an empty batch means done.
+ * Each job names its rules (from the file's plan), looked up in the registry given here.
+ */
+export async function runScanWorker(allRules: readonly Rule[]): Promise<void> {
+  const data = workerData as { maxFileSize: number };
+  const subsets = new RuleSubsets(allRules);
+  await initParser();
+  const port = parentPort!;
+  port.on('message', (batch: Job[]) => {
+    if (batch.length === 0) {
+      port.close();
+      return;
+    }
+    port.postMessage(batch.map((job) => [job[0], scanFile(job, subsets, data.maxFileSize)]));
+  });
+  port.postMessage('ready');
+}
+
+export function isScanWorker(): boolean {
+  return !isMainThread && !!(workerData as { seclensScanWorker?: boolean } | null)?.seclensScanWorker;
 }
 
 export function formatReport(result: ScanResult, format: Format, rules: readonly Rule[], version: string): string {

@@ -25,6 +25,10 @@ const workspaceScan = new WorkspaceScan(connection, analyses, RULES, (folderUri)
 let ready: Promise<unknown> = Promise.resolve();
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
+  // `{"maxFileSize": n}` or `{"seclens": {"maxFileSize": n}}` in initializationOptions.
+  const init = params.initializationOptions as { maxFileSize?: unknown; seclens?: { maxFileSize?: unknown } } | undefined;
+  const maxFileSize = init?.seclens?.maxFileSize ?? init?.maxFileSize;
+  if (typeof maxFileSize === 'number' && maxFileSize > 0) analyses.maxFileSize = maxFileSize;
   ready = initParser();
   config.initialize(params);
   documentChanges = !!params.capabilities.workspace?.workspaceEdit?.documentChanges;

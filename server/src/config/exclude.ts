@@ -27,9 +27,10 @@ function relativeTo(base: string, file: string): string | null {
 export function isExcluded(file: string, sets: readonly ExcludeSet[], dir = false): boolean {
   const abs = path.resolve(file);
   for (const set of sets) {
-    // CLI patterns also apply, by the whole path, to files outside the current folder (`seclens
-    // scan /elsewhere --exclude tests/`); a pyproject.toml's or workspace's never reach outside.
-    const rel = relativeTo(path.resolve(set.base || '.'), abs) ?? (set.outside ? relativeTo(path.parse(abs).root, abs) : null);
+    // A file outside the set's folder (`seclens scan /elsewhere --exclude tests/` from another
+    // folder) is matched by its whole path, so unanchored patterns still apply to it; settings
+    // files' patterns stay relative to their own folder.
+    const rel = relativeTo(path.resolve(set.base || '.'), abs) ?? (set.anywhere ? relativeTo(path.parse(abs).root, abs) : null);
     if (rel !== null && matcher(set).ignores(dir ? `${rel}/` : rel)) return true;
   }
   return false;

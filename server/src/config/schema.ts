@@ -19,8 +19,8 @@ export interface RuleCustomization {
 export interface ExcludeSet {
   base: string;
   patterns: string[];
-  /** Also match files outside `base`, by their whole path (CLI flags: scans of other folders). */
-  outside?: boolean;
+  /** Command-line `--exclude`: a file outside `base` is matched by its whole path. */
+  anywhere?: boolean;
 }
 
 /** One source's settings: only the keys it sets. */

@@ -16,11 +16,24 @@ function moduleText(node: Node): string {
 export class Names {
   private readonly aliases = new Map<string, string>();
 
-  constructor(tree: Tree) {
-    for (const { node } of query(IMPORTS).captures(tree.rootNode)) this.addImport(node);
+  /** `imports`: the file's import statements when the caller has them already (the walk's query). */
+  constructor(tree: Tree | null, imports?: readonly Node[]) {
+    if (imports) for (const node of imports) this.addImport(node);
+    else if (tree) for (const { node } of query(IMPORTS).captures(tree.rootNode)) this.addImport(node);
   }
 
-  private addImport(stmt: Node): void {
+  /** `alias` -> qualified name pairs of these import statements, in order. */
+  static aliasesOf(imports: readonly Node[]): [string, string][] {
+    const n = new Names(null, imports);
+    return [...n.aliases];
+  }
+
+  setAlias(alias: string, qualified: string): void {
+    // Map order follows first insertion; re-inserting keeps a later import's value, as addImport does.
+    this.aliases.set(alias, qualified);
+  }
+
+  addImport(stmt: Node): void {
     const from = stmt.type === 'import_from_statement' ? stmt.childForFieldName('module_name') : null;
     const prefix = from ? moduleText(from) : '';
     for (const name of stmt.childrenForFieldName('name')) {

@@ -6,7 +6,7 @@ import { Edit, Language, Parser, Query, type Tree } from 'web-tree-sitter';
 import type { Pos } from './types';
 
 let ready: Promise<Language> | undefined;
-let language: Language | undefined;
+let loaded: Language | undefined;
 let parser: Parser | undefined;
 const queries = new Map<string, Query>();
 
@@ -18,12 +18,18 @@ function wasmDir(): string {
 export function initParser(): Promise<Language> {
   ready ??= (async () => {
     await Parser.init({ locateFile: (name: string) => path.join(wasmDir(), name) });
-    language = await Language.load(path.join(wasmDir(), 'tree-sitter-python.wasm'));
+    loaded = await Language.load(path.join(wasmDir(), 'tree-sitter-python.wasm'));
     parser = new Parser();
-    parser.setLanguage(language);
-    return language;
+    parser.setLanguage(loaded);
+    return loaded;
   })();
   return ready;
+}
+
+/** The Python Language, once initParser() has completed. */
+export function language(): Language {
+  if (!loaded) throw new Error('initParser() must complete before use');
+  return loaded;
 }
 
 function requireParser(): Parser {
@@ -41,8 +47,7 @@ export function parse(text: string, oldTree?: Tree): Tree {
 export function query(source: string): Query {
   let q = queries.get(source);
   if (!q) {
-    if (!language) throw new Error('initParser() must complete before compiling queries');
-    q = new Query(language, source);
+    q = new Query(language(), source);
     queries.set(source, q);
   }
   return q;

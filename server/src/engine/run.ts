@@ -1,17 +1,18 @@
 // One walk over the tree, every enabled rule riding it. The walk keeps the dataflow scopes up
 // to date in source order (so a rule sees the bindings in force at its sink), collects comments
 // for suppressions, and never recurses: a deeply nested file cannot overflow the stack.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, QueryCapture, Tree } from 'web-tree-sitter';
 import {
-  clear, CONSTANT, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type SinkKind, type Value,
+  clear, CONSTANT, type Summary, firstLine, Flow, INJECTION, isValidatingCall, newSource, rangeOf, Scope, union, withStep, type SinkKind, type Value,
 } from './dataflow';
 import { statementOf } from './fixes';
 import { exits, guardedNames, pathGuardedNames } from './guards';
 import { Names } from './names';
+import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
 import { parameters } from './syntax';
-import { LEVEL_RANK, minLevel, type Finding } from './types';
+import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
 export interface AnalyzeOptions {
   ignoreSuppressions?: boolean;
@@ -19,6 +20,40 @@ export interface AnalyzeOptions {
   onRuleError?: (rule: Rule, error: unknown) => void;
   /** Receives the `seclens: ignore` names that silenced nothing (not called with ignoreSuppressions). */
   onUnusedSuppressions?: (unused: UnusedSuppression[]) => void;
+  /**
+   * The previous analysis of this document (same rules), updated in place: top-level
+   * definitions whose text, position (modulo lines moved by the edit) and entry state are
+   * unchanged reuse their findings instead of being walked again.
+   */
+  state?: AnalysisState;
+}
+
+/** What one top-level definition gave, in the coordinates of the text it was analysed in. */
+interface UnitCache {
+  startRow: number;
+  endRow: number;
+  text: string;
+  /** Hash of everything that flowed into it: imports, module statements, earlier summaries. */
+  entryKey: string;
+  findings: Finding[];
+  /** Its comments as `Suppressions.add` saw them (row, column, text), replayed on reuse. */
+  suppressions: [number, number, string][];
+  summaries: [string, Summary][];
+  /** Its import aliases in order, and their key relative to its first row. */
+  aliases: [string, string][];
+  importKey: string;
+  /** The same-module summaries its walk looked up, with what they were (`-`: none). */
+  consulted: [string, string][];
+}
+
+/** Incremental analysis state of one document; opaque to callers. */
+export interface AnalysisState {
+  rules?: readonly Rule[];
+  lines?: string[];
+  units?: Map<number, UnitCache>;
+  /** Statistics of the last run, for tests and the benchmark. */
+  walked?: number;
+  reused?: number;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -29,6 +64,8 @@ const LEAVE = new Set([
   'assignment', 'augmented_assignment', 'named_expression', 'if_statement', 'expression_statement',
   'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
+
+const IMPORTS = new Set(['import_statement', 'import_from_statement']);
 
 function callSite(node: Node, names: Names): CallSite {
   const callee = node.childForFieldName('function');
@@ -60,7 +97,52 @@ function callSite(node: Node, names: Names): CallSite {
 }
 
 export function analyze(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
-  const names = new Names(tree);
+  // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
+  // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
+  // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
+  const nodeTypes = new Set<string>();
+  for (const r of rules) if (r.onNode) for (const t of r.nodeTypes ?? []) nodeTypes.add(t);
+  const q = walkQuery(new Set([...ENTER, ...nodeTypes]));
+
+  // ---- Incremental plan: which top-level definitions can reuse their last findings ----
+  const state = options.state;
+  const lines = text.split('\n');
+  const old = state && state.rules === rules && state.lines && state.units ? { lines: state.lines, units: state.units } : null;
+  const lineMap = old ? LineMap.between(old.lines, lines) : null;
+  const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
+  const root = tree.rootNode;
+  const units = topLevel(root);
+  const plans = units.map((node) => {
+    const startRow = node.startPosition.row;
+    const endRow = node.endPosition.row;
+    const def = DEFINITIONS.has(node.type);
+    let cached: UnitCache | undefined;
+    if (def && old) {
+      const o = toOld(startRow);
+      const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
+      if (c && c.endRow - c.startRow === endRow - startRow && c.text === node.text) cached = c;
+    }
+    return { node, startRow, endRow, def, cached, captures: cached ? null : q.captures(node) };
+  });
+  // Names come from every import of the file, in order: cached units give their aliases.
+  const names = new Names(tree, []);
+  let importsOld = '';
+  let importsNew = '';
+  for (const p of plans) {
+    let rel: string;
+    if (p.cached) {
+      for (const [a, qn] of p.cached.aliases) names.setAlias(a, qn);
+      rel = p.cached.importKey;
+    } else {
+      const imports = p.captures!.filter((c) => IMPORTS.has(c.name)).map((c) => c.node);
+      for (const n of imports) names.addImport(n);
+      rel = imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n');
+    }
+    if (rel) {
+      importsOld += `${rowKey(toOld(p.startRow))}|${rel}\n`;
+      importsNew += `${p.startRow}|${rel}\n`;
+    }
+  }
   const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
@@ -126,6 +208,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     flow.resetCache();
   };
 
+  let unitSummaries: [string, Summary][] = [];
+  let unitSuppressions: [number, number, string][] = [];
   /** Values returned by each function being walked, keyed by its node id. */
   const returns = new Map<number, Value[]>();
   /** On leaving a module-level function or a method: what it returns, for the calls after it. */
@@ -139,12 +223,14 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     const key = parent.kind === 'class' ? `self.${name}` : name;
     const all = values.length === 0 ? CONSTANT : union(values);
     const params = all.sources.filter((s) => s.kind === 'param');
-    flow.summaries.set(key, {
+    const summary: Summary = {
       kind: all.sources.length === 0 ? 'constant' : 'value',
       value: { sources: all.sources.filter((s) => s.kind !== 'param') },
       passesArgs: params.length > 0,
       clears: INJECTION.filter((k) => params.every((p) => p.cleared.has(k))),
-    });
+    };
+    flow.summaries.set(key, summary);
+    unitSummaries.push([key, summary]);
   };
 
   /** Bindings hidden by `except ... as name`, restored when the clause ends. */
@@ -173,6 +259,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       }
       case 'comment':
         suppressions.add(node.startPosition.row, node.startPosition.column, node.text);
+        unitSuppressions.push([node.startPosition.row, node.startPosition.column, node.text]);
         break;
       case 'function_definition': {
         const fname = node.childForFieldName('name')?.text ?? '<lambda>';
@@ -291,26 +378,124 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     }
   };
 
-  // Each step across the WASM boundary costs: read a node's type once, build a Node object only
-  // for the types handled above, and remember it for the leave.
-  const cursor = tree.walk();
-  const open: (Node | null)[] = [];
-  try {
-    outer: for (;;) {
-      const type = cursor.nodeType;
-      const node = enterTypes.has(type) || LEAVE.has(type) ? cursor.currentNode : null;
-      if (node && enterTypes.has(type)) enter(node);
-      open.push(node && LEAVE.has(type) ? node : null);
-      if (cursor.gotoFirstChild()) continue;
-      for (;;) {
-        const done = open.pop();
-        if (done) leave(done);
-        if (cursor.gotoNextSibling()) continue outer;
-        if (!cursor.gotoParent()) break outer;
-      }
+  const open: { node: Node; type: string; start: number; end: number; leave: boolean }[] = [];
+  const close = (upTo: number, start: number, zeroWidth: boolean) => {
+    while (open.length > 0) {
+      const top = open[open.length - 1];
+      // Closed once the next node starts at or after its end; a zero-width node at the very end
+      // of an open node (a MISSING token) may still be inside it.
+      if (top.end > start) break;
+      if (top.end === start && zeroWidth && top.start < top.end && isInside(top.node, upTo)) break;
+      open.pop();
+      if (top.leave) leave(top.node);
     }
-  } finally {
-    cursor.delete();
+  };
+  const walk = (captures: QueryCapture[]) => {
+    for (const { name: type, node } of captures) {
+      if (!enterTypes.has(type) && !LEAVE.has(type)) continue;
+      const start = node.startIndex;
+      const end = node.endIndex;
+      close(node.id, start, start === end);
+      if (enterTypes.has(type)) enter(node);
+      open.push({ node, type, start, end, leave: LEAVE.has(type) });
+    }
+    close(-1, Infinity, false);
+  };
+
+  // Which summaries a definition's walk looks up: its findings depend on those, not on the others.
+  // The same for module-level bindings: a definition depends on the module names it reads.
+  let consulted: Map<string, string> | null = null;
+  const summariesGet = flow.summaries.get.bind(flow.summaries);
+  flow.summaries.get = (key: string) => {
+    if (consulted && !consulted.has(`s:${key}`)) consulted.set(`s:${key}`, fingerprint(`s:${key}`, false));
+    return summariesGet(key);
+  };
+  const moduleGet = moduleScope.env.get.bind(moduleScope.env);
+  moduleScope.env.get = (name: string) => {
+    if (consulted && !consulted.has(`v:${name}`)) consulted.set(`v:${name}`, fingerprint(`v:${name}`, false));
+    return moduleGet(name);
+  };
+  /** A summary or binding as text, its rows through `row` (memoised per object and direction). */
+  const fpOld = new WeakMap<object, string>();
+  const fpNew = new WeakMap<object, string>();
+  const fingerprint = (key: string, toOldRows: boolean): string => {
+    const v = key.startsWith('s:') ? summariesGet(key.slice(2)) : moduleGet(key.slice(2));
+    if (!v) return '-';
+    const memo = toOldRows ? fpOld : fpNew;
+    let f = memo.get(v);
+    if (f === undefined) {
+      f = summaryText(v, toOldRows ? toOld : (r) => r);
+      memo.set(v, f);
+    }
+    return f;
+  };
+
+  if (enterTypes.has(root.type)) enter(root);
+  // Each top-level statement in order. Module statements are always walked; a definition is
+  // reused when the file's imports, module code and line ending (hashed in old and new
+  // coordinates) and every summary and module binding its walk looked up are as they were.
+  // Fixes write the file's own line ending (`eol(text)`): a whole-file fact in the key too.
+  const eolKey = text.includes('\r\n') ? 'crlf' : 'lf';
+  // Module statements by text (their rows reach a definition only through the bindings it reads):
+  // some rules look at the whole file (e.g. lockers built at module level), so a change to module
+  // code re-runs every definition, as a change to the imports does.
+  const moduleText = plans.filter((p) => !p.def).map((p) => p.node.text).join('\n');
+  const chainOld = hash(eolKey, `${importsOld}\n${moduleText}`);
+  const chainNew = hash(eolKey, `${importsNew}\n${moduleText}`);
+  const nextUnits = new Map<number, UnitCache>();
+  let walked = 0;
+  let reused = 0;
+  for (const p of plans) {
+    flow.resetCache();
+    if (!p.def) {
+      walk(p.captures!);
+      continue;
+    }
+    let unit: UnitCache | null = null;
+    if (p.cached && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
+      unit = lineMap.unitToNew(p.cached, p.startRow);
+    }
+    if (unit) {
+      reused++;
+      findings.push(...unit.findings);
+      for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
+      for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
+      unit.entryKey = chainNew;
+      unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
+    } else {
+      walked++;
+      const captures = p.captures ?? q.captures(p.node);
+      const from = findings.length;
+      unitSummaries = [];
+      unitSuppressions = [];
+      consulted = new Map();
+      walk(captures);
+      const looked = [...consulted];
+      consulted = null;
+      const imports = captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node);
+      unit = {
+        startRow: p.startRow,
+        endRow: p.endRow,
+        text: p.cached?.text ?? p.node.text,
+        entryKey: chainNew,
+        findings: findings.slice(from),
+        suppressions: unitSuppressions,
+        summaries: unitSummaries,
+        aliases: Names.aliasesOf(imports),
+        importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
+        consulted: [],
+      };
+      // What it looked up, as it was when it looked.
+      unit.consulted = looked;
+    }
+    nextUnits.set(p.startRow, unit);
+  }
+  if (state) {
+    state.rules = rules;
+    state.lines = lines;
+    state.units = nextUnits;
+    state.walked = walked;
+    state.reused = reused;
   }
   run(rules.filter((r) => r.onFile), (r) => r.onFile!(ctx));
 
@@ -340,6 +525,28 @@ function isErrorHandler(fn: Node): boolean {
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ERROR_HANDLER_DECORATOR.test(d.text));
 }
 
+/** The walk's query: one pattern per node type, the capture named after the type. */
+function walkQuery(types: Set<string>): ReturnType<typeof query> {
+  const lang = language();
+  const names = [...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort();
+  return query(names.map((t) => `(${t}) @${t}`).join('\n'));
+}
+
+/** `outer` is an ancestor of the node with id `id` (rare: only for zero-width nodes). */
+function isInside(outer: Node, id: number): boolean {
+  const stack: Node[] = [outer];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const c of n.children) {
+      if (!c) continue;
+      if (c.id === id) return true;
+      // Only a child ending where `outer` ends can hold a zero-width node at that position.
+      if (c.endIndex === outer.endIndex) stack.push(c);
+    }
+  }
+  return false;
+}
+
 function isRouteHandler(fn: Node): boolean {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ROUTE_DECORATOR.test(d.text));
@@ -348,4 +555,119 @@ function isRouteHandler(fn: Node): boolean {
 function isStatic(fn: Node): boolean {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && /staticmethod\s*$/.test(d.text));
+}
+
+/** Top-level statements that are definitions: their findings can be reused across edits. */
+const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+/** The units of a file: the module's statements (or the whole tree when it is not a module). */
+function topLevel(root: Node): Node[] {
+  if (root.type !== 'module') return [root];
+  const out: Node[] = [];
+  const cursor = root.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      do out.push(cursor.currentNode);
+      while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+  return out;
+}
+
+function rowKey(row: number): string {
+  return row < 0 ? '?' : String(row);
+}
+
+/** 53-bit string hash (cyrb53), chained: collisions are negligible for a cache key. */
+function hash(seed: string, text: string): string {
+  let h1 = 0xdeadbeef ^ seed.length;
+  let h2 = 0x41c6ce57 ^ seed.length;
+  const all = seed + '\u0000' + text;
+  for (let i = 0; i < all.length; i++) {
+    const c = all.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** A summary as text, rows mapped by `row` (-1: no counterpart, which never compares equal). */
+function summaryText(summary: object, row: (r: number) => number): string {
+  return JSON.stringify(summary, (k, v) => {
+    if (k === 'line' && typeof v === 'number') {
+      const r = row(v);
+      return r < 0 ? '?' : r;
+    }
+    if (v instanceof Set) return [...v].sort();
+    return v;
+  });
+}
+
+/**
+ * Rows of the old text -> rows of the new one: lines before the first changed line keep their
+ * row, lines after the last changed line move by the change in line count, lines in between
+ * have no counterpart.
+ */
+class LineMap {
+  private constructor(
+    private readonly prefix: number,
+    private readonly oldSuffixStart: number,
+    private readonly newSuffixStart: number,
+  ) {}
+
+  static between(a: string[], b: string[]): LineMap {
+    let p = 0;
+    const max = Math.min(a.length, b.length);
+    while (p < max && a[p] === b[p]) p++;
+    let s = 0;
+    while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+    return new LineMap(p, a.length - s, b.length - s);
+  }
+
+  toOld(row: number): number {
+    if (row < this.prefix) return row;
+    if (row >= this.newSuffixStart) return row - this.newSuffixStart + this.oldSuffixStart;
+    return -1;
+  }
+
+  toNew(row: number): number {
+    if (row < this.prefix) return row;
+    if (row >= this.oldSuffixStart) return row - this.oldSuffixStart + this.newSuffixStart;
+    return -1;
+  }
+
+  /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
+  unitToNew(u: UnitCache, startRow: number): UnitCache | null {
+    let ok = true;
+    const pos = (p: Pos): Pos => {
+      const line = this.toNew(p.line);
+      if (line < 0) ok = false;
+      return { line, character: p.character };
+    };
+    const range = (r: TextRange): TextRange => ({ start: pos(r.start), end: pos(r.end) });
+    const step = (t: TraceStep): TraceStep => ({ ...t, range: range(t.range) });
+    const row = (r: number) => {
+      const n = this.toNew(r);
+      if (n < 0) ok = false;
+      return n;
+    };
+    const findings = u.findings.map((f) => ({
+      ...f,
+      range: range(f.range),
+      trace: f.trace?.map(step),
+      fix: f.fix && { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: range(e.range) })) },
+      suppressLines: f.suppressLines?.map(row),
+    }));
+    const summaries = u.summaries.map(([k, v]): [string, Summary] => [k, {
+      ...v,
+      value: { sources: v.value.sources.map((src) => ({ ...src, trace: src.trace.map(step) })) },
+    }]);
+    const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [row(r), c, t]);
+    if (!ok) return null;
+    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions };
+  }
 }

@@ -5,7 +5,7 @@ import { applyConfig, enabledRules } from '../config/apply';
 import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
-import { analyze } from '../engine/run';
+import { analyze, type AnalysisState } from '../engine/run';
 import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
 import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
@@ -14,6 +14,10 @@ import { localDocUri } from '../report/links';
 export interface Analysed {
   doc: ParsedDocument;
   findings: Finding[];
+  /** What the last analysis learned per top-level definition, reused by the next one. */
+  state: AnalysisState;
+  /** Over the size limit: not analysed (said once). */
+  tooLarge?: boolean;
   /** The document version `findings` (and their fixes) describe. */
   analysedVersion?: number;
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
@@ -23,6 +27,8 @@ export interface Analysed {
 export class DocumentAnalyses {
   private readonly docs = new Map<string, Analysed>();
   private readonly byName: Map<string, Rule>;
+  /** Documents larger than this (bytes) are not analysed; `seclens.maxFileSize` overrides it. */
+  maxFileSize = 2 * 1024 * 1024;
 
   constructor(
     private readonly connection: Connection,
@@ -43,7 +49,7 @@ export class DocumentAnalyses {
 
   open(uri: string, version: number, text: string): void {
     this.docs.get(uri)?.doc.dispose();
-    const entry: Analysed = { doc: new ParsedDocument(uri, version, text), findings: [] };
+    const entry: Analysed = { doc: new ParsedDocument(uri, version, text), findings: [], state: {} };
     this.docs.set(uri, entry);
     this.analyseAndPublish(entry);
   }
@@ -92,12 +98,33 @@ export class DocumentAnalyses {
     const config = this.config(doc.uri);
     if (!config.enable || config.excluded) {
       entry.findings = [];
+      entry.state = {};
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
       return;
     }
+    const text = doc.text;
+    if (text.length * 3 > this.maxFileSize && Buffer.byteLength(text) > this.maxFileSize) {
+      if (!entry.tooLarge) {
+        this.connection.console.warn(`seclens: ${doc.uri} is larger than the ${this.maxFileSize}-byte limit (seclens.maxFileSize): not analysed`);
+      }
+      entry.tooLarge = true;
+      entry.findings = [];
+      entry.state = {};
+      entry.analysedVersion = doc.version;
+      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      return;
+    }
+    entry.tooLarge = false;
     const started = Date.now();
     const unused: UnusedSuppression[] = [];
-    const findings = analyze(doc.tree, doc.text, enabledRules(this.rules, config), {
+    // The incremental state holds findings of one rule set: kept while the settings enable the
+    // same rules (the same array, which `analyze` checks), dropped when they change.
+    let rules = enabledRules(this.rules, config);
+    const prev = entry.state.rules;
+    if (prev && prev.length === rules.length && prev.every((r, i) => r === rules[i])) rules = prev as Rule[];
+    else entry.state = {};
+    const findings = analyze(doc.tree, text, rules, {
+      state: entry.state,
       ignoreSuppressions: config.ignoreSuppressions,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
       onUnusedSuppressions: (u) => unused.push(...u),
