@@ -2,6 +2,7 @@
 // parts, and writing it back as one plain literal. The query-building rules (SQL, LDAP, XPath)
 // use it to see where a value lands in the text and to rewrite it into a placeholder.
 import type { Node } from 'web-tree-sitter';
+import { plusOperands } from '../../server/src/engine/syntax';
 
 export interface Part {
   /** Literal text as the runtime sees it after formatting, but still in source form (escape sequences kept). */
@@ -106,15 +107,7 @@ function format(node: Node): BuiltString | null {
 }
 
 function concatenation(node: Node): BuiltString | null {
-  const operands: Node[] = [];
-  // Operands in source order, without recursion (a long `a + b + ...` chain nests deeply).
-  const stack: Node[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
-      stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
-    } else operands.push(n);
-  }
+  const operands = plusOperands(node);
   let delim: { prefix: string; quote: string } | null = null;
   const parts: Part[] = [];
   for (const o of operands) {

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { plusOperands } from '../../server/src/engine/syntax';
 import { taintLevel } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
@@ -113,13 +114,7 @@ function commandPieces(node: Node): Piece[] | null {
     }
     if (op === '+') {
       const out: Piece[] = [];
-      const stack: Node[] = [node];
-      while (stack.length) {
-        const n = stack.pop()!;
-        if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
-          stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
-          continue;
-        }
+      for (const n of plusOperands(node)) {
         const literal = plainContent(n);
         if (literal !== null) out.push({ literal });
         else if (n.type === 'string') return null;
@@ -197,15 +192,7 @@ function quoteEdits(node: Node, ctx: Ctx): TextEdit[] | null {
       return items.filter(dynamic).map(wrap);
     }
     if (op === '+') {
-      const operands: Node[] = [];
-      // Left to right with an explicit stack: `a + a + ... + a` nests as deep as it is long.
-      const stack: Node[] = [node];
-      while (stack.length > 0) {
-        const n = stack.pop()!;
-        if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
-          stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
-        } else operands.push(n);
-      }
+      const operands = plusOperands(node);
       if (operands.some((o) => o.type === 'string' && /["'`\\]/.test(o.text.slice(1, -1)))) return null;
       return operands.filter((o) => o.type !== 'string' && dynamic(o)).map(wrap);
     }

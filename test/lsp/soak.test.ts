@@ -6,18 +6,11 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { applyEdits } from '../../server/src/engine/fixes';
 import { TestClient } from './client';
+import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_SOAK ?? 300);
 const SNIPPETS = ['x', 'é', '😀', ' ', '\n', '\n    ', '(', ')', '"', 'os.system(cmd)\n', 'shell=True', '# nosec', 'def f(a):\n    return a\n', 'import os\n', '\r\n', ''];
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe(`soak: ${EDITS} edits through the server`, () => {
   let client: TestClient;

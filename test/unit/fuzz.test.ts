@@ -10,17 +10,10 @@ import { before, describe, it } from 'node:test';
 import { RULES } from '../../rules';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze } from '../../server/src/engine/run';
+import { rng } from '../random';
 
 const ITERATIONS = Number(process.env.SECLENS_FUZZ ?? 60);
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Analyses `text`, failing on any exception (engine or rule) or on work beyond the bound. */
 function check(label: string, text: string): void {

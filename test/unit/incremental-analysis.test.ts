@@ -9,6 +9,7 @@ import { RULES } from '../../rules';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze, type AnalysisState } from '../../server/src/engine/run';
+import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
 const SNIPPETS = [
@@ -18,14 +19,6 @@ const SNIPPETS = [
   '\nclass Agent(object):\n    def run(self, c):\n        return self.build(c)\n', 'subprocess.call(helper(x), shell=True)\n', ':', 'def ',
 ];
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function positionAt(text: string, offset: number) {
   let line = 0;

@@ -9,19 +9,12 @@ import { RULES } from '../../rules';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze } from '../../server/src/engine/run';
+import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
 const SNIPPETS = ['é', '😀', '中文', ' ', '\n', '\n    ', '(', ')', '"', "f'{x}'", 'os.system(cmd)', '# ✓ 注释\n', 'shell=True', 'x = 1\n', ', ', '\t', '\r\n'];
 
 /** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every node's type and span: positions included, unlike toString(). */
 function shape(tree: Tree): string {

@@ -27,3 +27,19 @@ function paramOf(p: Node): Param | null {
 export function parameters(fn: Node): (Param | null)[] {
   return (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p ? paramOf(p) : null));
 }
+
+/**
+ * The operands of a `a + b + c` chain in source order. Iterative: a long chain nests as deep as
+ * it is long, and recursion would overflow on generated code.
+ */
+export function plusOperands(node: Node): Node[] {
+  const operands: Node[] = [];
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '+') {
+      stack.push(n.childForFieldName('right')!, n.childForFieldName('left')!);
+    } else operands.push(n);
+  }
+  return operands;
+}
