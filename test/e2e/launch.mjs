@@ -100,7 +100,16 @@ function ensureDebian() {
   apt('install', '-y', '--no-install-recommends', ...missing);
 }
 
-function npmInstall(dir, spec, env) {
+// `npm run test:e2e` hands its own run's facts to children as npm_* variables; a nested npm
+// would read npm_config_user_agent as its own (code-server's postinstall then sees Node 20
+// under Node 24) and npm_config_local_prefix as the project. Registry, proxy and CA settings stay.
+const PARENT_RUN = /^npm_(config_(user_agent|npm_version|local_prefix|node_gyp|nodedir)|node_execpath|execpath|command|lifecycle_.*|package_.*)$/i;
+function nestedNpmEnv(env) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !PARENT_RUN.test(k)));
+}
+
+function npmInstall(dir, spec, extra = {}) {
+  const env = { ...nestedNpmEnv(process.env), ...extra };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'seclens-e2e-cache', private: true }) + '\n');
   run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--no-package-lock', '--loglevel=error', spec], { cwd: dir, env });
@@ -113,7 +122,7 @@ export function ensureTools(cache = join(ROOT, '.cache', 'e2e')) {
   const node = join(nodeDir, 'bin', 'node');
   if (!existsSync(node)) {
     log(`installing ${NODE_PKG} into ${cache}`);
-    npmInstall(join(cache, 'node'), NODE_PKG, process.env);
+    npmInstall(join(cache, 'node'), NODE_PKG);
   }
   const entry = join(cache, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!existsSync(entry)) {
@@ -121,8 +130,7 @@ export function ensureTools(cache = join(ROOT, '.cache', 'e2e')) {
     rmSync(join(cache, 'cs'), { recursive: true, force: true });
     // npm runs under Node 24 (the postinstall checks the version from npm's user agent), and
     // node-gyp builds against that Node's headers instead of downloading them.
-    const env = { ...process.env, PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
-    npmInstall(join(cache, 'cs'), CODE_SERVER_PKG, env);
+    npmInstall(join(cache, 'cs'), CODE_SERVER_PKG, { PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir });
     if (!existsSync(entry)) throw new Error(`code-server install left no ${entry}`);
   }
   return { node, entry };
