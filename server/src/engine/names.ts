@@ -28,6 +28,16 @@ export class Names {
     return [...n.aliases];
   }
 
+  /** The aliases as text: equal keys, equal resolution. */
+  key(): string {
+    return JSON.stringify([...this.aliases]);
+  }
+
+  /** What an imported name stands for (`sp` -> `subprocess`), if it is one. */
+  aliasOf(name: string): string | undefined {
+    return this.aliases.get(name);
+  }
+
   setAlias(alias: string, qualified: string): void {
     // Map order follows first insertion; re-inserting keeps a later import's value, as addImport does.
     this.aliases.set(alias, qualified);

@@ -87,6 +87,16 @@ export interface Rule {
   /** Whether the rule offers a rewrite. */
   fix: 'none' | 'sometimes' | 'always';
   explanation: Explanation;
+  /**
+   * Words (identifiers, attribute or keyword names, words in strings or comments) at least one
+   * of which appears in every top-level statement where the rule can report, or in the
+   * module-level code when it reports there. Elsewhere the rule does not run. Omitted (and no
+   * `triggerPattern`): it runs everywhere. An imported alias counts as the parts of the name it
+   * stands for. A test compares every fixture with and without triggers.
+   */
+  triggers?: readonly string[];
+  /** For what whole words cannot say (parts of names, shapes of strings); tested on the same text. */
+  triggerPattern?: RegExp;
   /** Every call, with the dataflow bindings in force at it. */
   onCall?(call: CallSite, ctx: Ctx): void;
   onReturn?(node: Node, ctx: Ctx): void;

@@ -11,6 +11,7 @@ import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
+import { TriggerIndex, type UnitScan } from './triggers';
 import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
@@ -26,7 +27,14 @@ export interface AnalyzeOptions {
    * unchanged reuse their findings instead of being walked again.
    */
   state?: AnalysisState;
+  /**
+   * Every rule on every statement, ignoring the rules' trigger words: what the tests and the
+   * benchmark compare the normal analysis with (also SECLENS_EXHAUSTIVE=1).
+   */
+  exhaustive?: boolean;
 }
+
+const EXHAUSTIVE = typeof process !== 'undefined' && process.env?.SECLENS_EXHAUSTIVE === '1';
 
 /** What one top-level definition gave, in the coordinates of the text it was analysed in. */
 interface UnitCache {
@@ -44,6 +52,11 @@ interface UnitCache {
   importKey: string;
   /** The same-module summaries its walk looked up, with what they were (`-`: none). */
   consulted: [string, string][];
+  /** Its words, read with the file's import aliases as they were (`scanKey`). */
+  scan: UnitScan | null;
+  scanKey: string;
+  /** Walked (false: no rule could report in it and nothing needed its summaries). */
+  walked: boolean;
 }
 
 /** Incremental analysis state of one document; opaque to callers. */
@@ -54,6 +67,8 @@ export interface AnalysisState {
   /** Statistics of the last run, for tests and the benchmark. */
   walked?: number;
   reused?: number;
+  /** Top-level statements not walked at all: no rule's trigger words appear in them. */
+  skipped?: number;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -66,6 +81,42 @@ const LEAVE = new Set([
 ]);
 
 const IMPORTS = new Set(['import_statement', 'import_from_statement']);
+const IMPORTS_QUERY = '(import_statement) @import_statement\n(import_from_statement) @import_from_statement';
+
+/** The hooks of some of the rules, indexed for the walk. */
+interface RuleSet {
+  rules: Rule[];
+  callRules: Rule[];
+  returnRules: Rule[];
+  nodeRules: Map<string, Rule[]>;
+  enterTypes: Set<string>;
+}
+
+const ruleSets = new WeakMap<readonly Rule[], Map<string, RuleSet>>();
+/** The rules at `indexes` of `all`, indexed once per distinct subset. */
+function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleSet {
+  let sets = ruleSets.get(all);
+  if (!sets) ruleSets.set(all, (sets = new Map()));
+  const key = indexes ? indexes.join(',') : '*';
+  let set = sets.get(key);
+  if (!set) {
+    const rules = indexes ? indexes.map((i) => all[i]) : [...all];
+    const nodeRules = new Map<string, Rule[]>();
+    for (const r of rules) {
+      if (!r.onNode) continue;
+      for (const t of r.nodeTypes ?? []) nodeRules.set(t, [...(nodeRules.get(t) ?? []), r]);
+    }
+    set = {
+      rules,
+      callRules: rules.filter((r) => r.onCall),
+      returnRules: rules.filter((r) => r.onReturn),
+      nodeRules,
+      enterTypes: new Set([...ENTER, ...nodeRules.keys()]),
+    };
+    sets.set(key, set);
+  }
+  return set;
+}
 
 function callSite(node: Node, names: Names): CallSite {
   const callee = node.childForFieldName('function');
@@ -106,6 +157,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
 
   // ---- Incremental plan: which top-level definitions can reuse their last findings ----
   const state = options.state;
+  const exhaustive = options.exhaustive ?? EXHAUSTIVE;
   const lines = text.split('\n');
   const old = state && state.rules === rules && state.lines && state.units ? { lines: state.lines, units: state.units } : null;
   const lineMap = old ? LineMap.between(old.lines, lines) : null;
@@ -116,16 +168,18 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     const startRow = node.startPosition.row;
     const endRow = node.endPosition.row;
     const def = DEFINITIONS.has(node.type);
+    const unitText = node.text;
     let cached: UnitCache | undefined;
     if (def && old) {
       const o = toOld(startRow);
       const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
-      if (c && c.endRow - c.startRow === endRow - startRow && c.text === node.text) cached = c;
+      if (c && c.endRow - c.startRow === endRow - startRow && c.text === unitText) cached = c;
     }
-    return { node, startRow, endRow, def, cached, captures: cached ? null : q.captures(node) };
+    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true };
   });
   // Names come from every import of the file, in order: cached units give their aliases.
   const names = new Names(tree, []);
+  const importsQuery = query(IMPORTS_QUERY);
   let importsOld = '';
   let importsNew = '';
   for (const p of plans) {
@@ -134,27 +188,53 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       for (const [a, qn] of p.cached.aliases) names.setAlias(a, qn);
       rel = p.cached.importKey;
     } else {
-      const imports = p.captures!.filter((c) => IMPORTS.has(c.name)).map((c) => c.node);
-      for (const n of imports) names.addImport(n);
-      rel = imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n');
+      p.imports = p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : [];
+      for (const n of p.imports) names.addImport(n);
+      rel = p.imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n');
     }
     if (rel) {
       importsOld += `${rowKey(toOld(p.startRow))}|${rel}\n`;
       importsNew += `${p.startRow}|${rel}\n`;
     }
   }
+
+  // ---- Which statements to walk, with which rules (see triggers.ts) ----
+  const triggers = TriggerIndex.of(rules);
+  const scanKey = exhaustive ? '' : hash('aliases', names.key());
+  let moduleActive: number[] | null = null;
+  const fileActive = new Set<number>();
+  if (!exhaustive) {
+    const moduleOn = new Set<number>(triggers.always);
+    const calledNames = new Set<string>();
+    const waiting = new Map<string, typeof plans>();
+    for (const p of plans) {
+      p.scan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : triggers.scan(p.text, names);
+      for (const i of p.scan.active) fileActive.add(i);
+      if (!p.def) for (const i of p.scan.active) moduleOn.add(i);
+      p.walk = !p.def || p.scan.active.length > 0 || p.scan.marker;
+      if (p.walk) for (const c of p.scan.calls) calledNames.add(c);
+      else for (const d of p.scan.defs) waiting.set(d, [...(waiting.get(d) ?? []), p]);
+    }
+    // Same-module helpers called from walked code are walked too, for their return summaries.
+    const queue = [...calledNames];
+    while (queue.length > 0 && waiting.size > 0) {
+      const name = queue.pop()!;
+      for (const p of waiting.get(name) ?? []) {
+        if (p.walk) continue;
+        p.walk = true;
+        for (const c of p.scan!.calls) if (!calledNames.has(c)) (calledNames.add(c), queue.push(c));
+      }
+      waiting.delete(name);
+    }
+    moduleActive = [...moduleOn].sort((a, b) => a - b);
+  }
+  const setFor = (indexes: readonly number[] | null) => (exhaustive ? ruleSet(rules, null) : ruleSet(rules, indexes));
+
   const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
   const suppressions = new Suppressions();
-  const callRules = rules.filter((r) => r.onCall);
-  const returnRules = rules.filter((r) => r.onReturn);
-  const nodeRules = new Map<string, Rule[]>();
-  for (const r of rules) {
-    if (!r.onNode) continue;
-    for (const t of r.nodeTypes ?? []) nodeRules.set(t, [...(nodeRules.get(t) ?? []), r]);
-  }
-  const enterTypes = new Set([...ENTER, ...nodeRules.keys()]);
+  let active = setFor(moduleActive);
 
   let current: Rule | null = null;
   const ctx: Ctx = {
@@ -243,16 +323,17 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   };
 
   const enter = (node: Node) => {
-    const visitors = nodeRules.get(node.type);
+    const visitors = active.nodeRules.get(node.type);
     if (visitors) run(visitors, (r) => r.onNode!(node, ctx));
     switch (node.type) {
       case 'call': {
+        if (active.callRules.length === 0) break;
         const site = callSite(node, names);
-        run(callRules, (r) => r.onCall!(site, ctx));
+        run(active.callRules, (r) => r.onCall!(site, ctx));
         break;
       }
       case 'return_statement': {
-        run(returnRules, (r) => r.onReturn!(node, ctx));
+        run(active.returnRules, (r) => r.onReturn!(node, ctx));
         const fn = flow.scope.func;
         if (fn) returns.set(fn.node.id, [...(returns.get(fn.node.id) ?? []), flow.valueOf(node.namedChild(0))]);
         break;
@@ -392,6 +473,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   };
   const walk = (captures: QueryCapture[]) => {
     for (const { name: type, node } of captures) {
+      const enterTypes = active.enterTypes;
       if (!enterTypes.has(type) && !LEAVE.has(type)) continue;
       const start = node.startIndex;
       const end = node.endIndex;
@@ -430,7 +512,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     return f;
   };
 
-  if (enterTypes.has(root.type)) enter(root);
+  if (active.enterTypes.has(root.type)) enter(root);
   // Each top-level statement in order. Module statements are always walked; a definition is
   // reused when the file's imports, module code and line ending (hashed in old and new
   // coordinates) and every summary and module binding its walk looked up are as they were.
@@ -445,26 +527,50 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   const nextUnits = new Map<number, UnitCache>();
   let walked = 0;
   let reused = 0;
+  let skipped = 0;
   for (const p of plans) {
     flow.resetCache();
     if (!p.def) {
-      walk(p.captures!);
+      active = setFor(moduleActive);
+      walk(q.captures(p.node));
       continue;
     }
     let unit: UnitCache | null = null;
-    if (p.cached && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
+    if (p.cached && (p.cached.walked || !p.walk) && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
       unit = lineMap.unitToNew(p.cached, p.startRow);
     }
     if (unit) {
+      if (!unit.walked) skipped++;
       reused++;
       findings.push(...unit.findings);
       for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
       unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
+      unit.scan = p.scan;
+      unit.scanKey = scanKey;
+    } else if (!p.walk) {
+      skipped++;
+      const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
+      unit = {
+        startRow: p.startRow,
+        endRow: p.endRow,
+        text: p.text,
+        entryKey: chainNew,
+        findings: [],
+        suppressions: [],
+        summaries: [],
+        aliases: Names.aliasesOf(imports),
+        importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
+        consulted: [],
+        scan: p.scan,
+        scanKey,
+        walked: false,
+      };
     } else {
       walked++;
-      const captures = p.captures ?? q.captures(p.node);
+      active = setFor(p.scan?.active ?? null);
+      const captures = q.captures(p.node);
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
@@ -476,7 +582,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
       unit = {
         startRow: p.startRow,
         endRow: p.endRow,
-        text: p.cached?.text ?? p.node.text,
+        text: p.text,
         entryKey: chainNew,
         findings: findings.slice(from),
         suppressions: unitSuppressions,
@@ -484,6 +590,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
         aliases: Names.aliasesOf(imports),
         importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
         consulted: [],
+        scan: p.scan,
+        scanKey,
+        walked: true,
       };
       // What it looked up, as it was when it looked.
       unit.consulted = looked;
@@ -496,8 +605,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     state.units = nextUnits;
     state.walked = walked;
     state.reused = reused;
+    state.skipped = skipped;
   }
-  run(rules.filter((r) => r.onFile), (r) => r.onFile!(ctx));
+  run(rules.filter((r, i) => r.onFile && (exhaustive || fileActive.has(i))), (r) => r.onFile!(ctx));
 
   const byRule = new Map(rules.map((r) => [r.name, r]));
   const seen = new Set<string>();

@@ -1,0 +1,84 @@
+// Which rules can report in a piece of code, from its words alone. Most code calls nothing a
+// rule cares about: reading its words once in JS is far cheaper than walking its tree across
+// the WASM boundary, so the walk skips rules, and whole top-level statements, whose trigger
+// words do not appear. Words reached through import aliases count under their real names
+// (`from subprocess import run as r`: `r` counts as `subprocess` and `run`).
+import type { Names } from './names';
+import type { Rule } from './rule';
+
+/** What the words of one top-level statement say. */
+export interface UnitScan {
+  /** Indexes (into the rule list) of the rules whose triggers appear. */
+  active: number[];
+  /** Names called in it (`name(` or `x.name(`): the same-module helpers whose summaries it may read. */
+  calls: string[];
+  /** Names of the functions and methods it defines. */
+  defs: string[];
+  /** It holds a suppression comment, whose use must be accounted for even if nothing runs there. */
+  marker: boolean;
+}
+
+const MARKERS = new Set(['nosec', 'noqa', 'nosemgrep', 'seclens', 'NOSEC', 'NOQA']);
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+export class TriggerIndex {
+  private static readonly cache = new WeakMap<readonly Rule[], TriggerIndex>();
+  private readonly byWord = new Map<string, number[]>();
+  private readonly patterns: [number, RegExp][] = [];
+  /** Rules without triggers: they run everywhere. */
+  readonly always: number[] = [];
+
+  private constructor(readonly rules: readonly Rule[]) {
+    rules.forEach((rule, i) => {
+      if (!rule.triggers && !rule.triggerPattern) {
+        this.always.push(i);
+        return;
+      }
+      for (const w of rule.triggers ?? []) {
+        const list = this.byWord.get(w);
+        if (list) list.push(i);
+        else this.byWord.set(w, [i]);
+      }
+      if (rule.triggerPattern) this.patterns.push([i, rule.triggerPattern]);
+    });
+  }
+
+  static of(rules: readonly Rule[]): TriggerIndex {
+    let index = TriggerIndex.cache.get(rules);
+    if (!index) {
+      index = new TriggerIndex(rules);
+      TriggerIndex.cache.set(rules, index);
+    }
+    return index;
+  }
+
+  scan(text: string, names: Names): UnitScan {
+    const on = new Uint8Array(this.rules.length);
+    for (const i of this.always) on[i] = 1;
+    const calls = new Set<string>();
+    const defs: string[] = [];
+    let marker = false;
+    let prev = '';
+    const mark = (w: string) => {
+      const list = this.byWord.get(w);
+      if (list) for (const i of list) on[i] = 1;
+    };
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(text); m; m = WORD.exec(text)) {
+      const w = m[0];
+      mark(w);
+      const real = names.aliasOf(w);
+      if (real) for (const part of real.split('.')) mark(part);
+      if (prev === 'def') defs.push(w);
+      else if (MARKERS.has(w)) marker = true;
+      let j = WORD.lastIndex;
+      while (text.charCodeAt(j) === 32) j++;
+      if (text.charCodeAt(j) === 40) calls.add(w);
+      prev = w;
+    }
+    for (const [i, re] of this.patterns) if (!on[i] && re.test(text)) on[i] = 1;
+    const active: number[] = [];
+    for (let i = 0; i < on.length; i++) if (on[i]) active.push(i);
+    return { active, calls: [...calls], defs, marker };
+  }
+}

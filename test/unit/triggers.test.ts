@@ -1,0 +1,69 @@
+// Rules run only where their trigger words appear (engine/triggers.ts). Skipping must never
+// change a result: every Python file the tests own is analysed both ways and compared, and the
+// cases a word test can get wrong (aliases, helpers defined far away, suppression comments in
+// code no rule reads) are pinned one by one.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeText, RULES } from '../../server/src/engine';
+import type { UnusedSuppression } from '../../server/src/engine/suppressions';
+
+function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...pythonFiles(p));
+    else if (name.endsWith('.py')) out.push(p);
+  }
+  return out;
+}
+
+async function both(text: string) {
+  const unused: UnusedSuppression[][] = [[], []];
+  const sparse = await analyzeText(text, RULES, { onUnusedSuppressions: (u) => unused[0].push(...u) });
+  const full = await analyzeText(text, RULES, { exhaustive: true, onUnusedSuppressions: (u) => unused[1].push(...u) });
+  return { sparse, full, unused };
+}
+
+describe('trigger words skip only what cannot report', () => {
+  it('gives the same findings and unused suppressions as the exhaustive walk on every test file', async () => {
+    const files = pythonFiles('test');
+    assert.ok(files.length > 100, `${files.length} files`);
+    for (const file of files) {
+      const { sparse, full, unused } = await both(readFileSync(file, 'utf8'));
+      assert.deepEqual(sparse, full, file);
+      assert.deepEqual(unused[0], unused[1], file);
+    }
+  });
+
+  it('skips statements without trigger words, and still finds through aliases and far helpers', async () => {
+    const text = [
+      'from subprocess import check_output as co',
+      '',
+      'def total(values):',
+      '    return sum(values)',
+      '',
+      'def build(host):',
+      '    return "ping -c 1 " + host',
+      '',
+      'def ping(host):',
+      '    return co(build(host), shell=True)',
+      '',
+    ].join('\n');
+    const { sparse, full } = await both(text);
+    assert.deepEqual(sparse, full);
+    const hit = sparse.find((f) => f.rule === 'shell-command-injection');
+    assert.ok(hit, JSON.stringify(sparse));
+    assert.equal(hit.range.start.line, 9);
+    // The parameter reached the sink through `build`, whose summary only a walk of it gives.
+    assert.equal(hit.level, 'warning');
+    assert.ok(hit.trace?.some((s) => s.message.includes('host')), JSON.stringify(hit.trace));
+  });
+
+  it('reports an unused suppression in code no rule reads', async () => {
+    const text = 'def total(values):\n    return sum(values)  # nosec B602\n';
+    const { unused } = await both(text);
+    assert.deepEqual(unused[0], unused[1]);
+  });
+});
