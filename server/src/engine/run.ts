@@ -157,7 +157,22 @@ function callSite(node: Node, names: Names): CallSite {
   return { node, qname: names.resolve(callee), callee, args, positional, keywords, hasSplat };
 }
 
+/**
+ * The findings of `text`. With `options.deadline` (and `state`), possibly those of its start
+ * only (`state.partial`): `analysis` goes on from there without starting over.
+ */
 export function analyze(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
+  const step = analysis(tree, text, rules, options).next();
+  return step.value;
+}
+
+/**
+ * The analysis as slices: without a deadline it returns at once; with one (and `state`) it
+ * yields the findings so far whenever the deadline has passed, committing what it has walked
+ * to `state`, and takes the next deadline from `next()`. Resume it only while the tree and text
+ * are unchanged; for newer text start a new one with the same state, which reuses the slices done.
+ */
+export function* analysis(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
   // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
   // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
   // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
@@ -560,13 +575,44 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   let walked = 0;
   let reused = 0;
   let skipped = 0;
+  const byRule = new Map(rules.map((r) => [r.name, r]));
+  const fileRules = rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1));
+  const commit = (partial: boolean) => {
+    if (!state) return;
+    state.rules = rules;
+    state.lines = lines;
+    state.units = nextUnits;
+    state.walked = walked;
+    state.reused = reused;
+    state.skipped = skipped;
+    state.partial = partial;
+  };
+  /** The findings so far, with the whole-file checks, deduplicated, suppressed and sorted. */
+  const result = (partial: boolean): Finding[] => {
+    const mark = findings.length;
+    run(fileRules, (r) => r.onFile!(ctx));
+    const fromFile = findings.splice(mark);
+    const all = findings.concat(fromFile);
+    const seen = new Set<string>();
+    const kept = all.filter((f) => {
+      const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
+    });
+    // A suppression may yet be used by the part not analysed.
+    if (!options.ignoreSuppressions && !partial) options.onUnusedSuppressions?.(suppressions.unused());
+    return kept.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+  };
+
   // A file-wide suppression may sit anywhere: such files are analysed whole, never in part.
-  const deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
-  let partial = false;
+  let deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
+  let walkedBefore = 0;
   for (const p of plans) {
-    if (deadline !== undefined && walked > 0 && performance.now() > deadline) {
-      partial = true;
-      break;
+    if (deadline !== undefined && walked > walkedBefore && performance.now() > deadline) {
+      commit(true);
+      deadline = yield result(true);
+      walkedBefore = walked;
     }
     flow.resetCache();
     if (!p.def) {
@@ -638,29 +684,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     }
     nextUnits.set(p.startRow, unit);
   }
-  if (state) {
-    state.rules = rules;
-    state.lines = lines;
-    state.units = nextUnits;
-    state.walked = walked;
-    state.reused = reused;
-    state.skipped = skipped;
-    state.partial = partial;
-  }
-  run(rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1)), (r) => r.onFile!(ctx));
-
-  const byRule = new Map(rules.map((r) => [r.name, r]));
-  const seen = new Set<string>();
-  const kept = findings.filter((f) => {
-    const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
-  });
-  // A suppression may yet be used by the part not analysed.
-  if (!options.ignoreSuppressions && !partial) options.onUnusedSuppressions?.(suppressions.unused());
-  return kept
-    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+  commit(false);
+  return result(false);
 }
 
 /** Parameters of a route handler that are not request data. */
