@@ -100,6 +100,9 @@ interface RuleSet {
   returnRules: Rule[];
   nodeRules: Map<string, Rule[]>;
   enterTypes: Set<string>;
+  /** The walk's query: the node types the engine and these rules handle (a string literal is
+   * only returned to JS where a rule looks at strings). */
+  query: ReturnType<typeof query>;
 }
 
 const ruleSets = new WeakMap<readonly Rule[], Map<string, RuleSet>>();
@@ -122,6 +125,7 @@ function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleS
       returnRules: rules.filter((r) => r.onReturn),
       nodeRules,
       enterTypes: new Set([...ENTER, ...nodeRules.keys()]),
+      query: walkQuery(new Set([...ENTER, ...nodeRules.keys()])),
     };
     sets.set(key, set);
   }
@@ -176,9 +180,6 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
   // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
   // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
-  const nodeTypes = new Set<string>();
-  for (const r of rules) if (r.onNode) for (const t of r.nodeTypes ?? []) nodeTypes.add(t);
-  const q = walkQuery(new Set([...ENTER, ...nodeTypes]));
 
   // ---- Incremental plan: which top-level definitions can reuse their last findings ----
   const state = options.state;
@@ -617,7 +618,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     flow.resetCache();
     if (!p.def) {
       active = setFor(moduleActive);
-      walk(q.captures(p.node));
+      walk(active.query.captures(p.node));
       continue;
     }
     let unit: UnitCache | null = null;
@@ -655,7 +656,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     } else {
       walked++;
       active = setFor(p.scan?.active ?? null);
-      const captures = q.captures(p.node);
+      const captures = active.query.captures(p.node);
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
