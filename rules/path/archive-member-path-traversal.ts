@@ -84,6 +84,10 @@ const rule: Rule = {
       'https://docs.python.org/3/library/tarfile.html#extraction-filters',
     ],
   },
+  // A loop over a member list names its method. A loop over a TarFile iterates a bare name,
+  // which may be a module constant opened in another statement: such a loop and a write.
+  triggers: [...MEMBER_OBJECTS, ...MEMBER_NAMES],
+  triggerPattern: new RegExp(String.raw`^(?=[\s\S]*?\bfor[\s\\]+[^\s:,()]+[\s\\]+in[\s\\]+[^\s:,()[\].]+[\s\\]*:)[\s\S]*?(?:` + WRITES.source + ')'),
   nodeTypes: ['for_statement'],
   onNode(node, ctx) {
     const left = node.childForFieldName('left');

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Level } from '../../server/src/engine/types';
 import { sinkName } from '../support';
@@ -109,6 +109,8 @@ const rule: Rule = {
       'https://docs.python.org/3/library/tempfile.html',
     ],
   },
+  // The /tmp literal may be a module constant: only the call's name is sure to be here.
+  triggers: [...new Set([...USES.flatMap((u) => u.names.map(lastSegment)), ...PATH_WRITE_METHODS, ...SAVE_METHODS])],
   onCall(site, ctx) {
     let args: Node[] = [];
     let writes = false;

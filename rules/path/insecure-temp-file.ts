@@ -68,6 +68,7 @@ const rule: Rule = {
       'https://docs.python.org/3/library/tempfile.html#tempfile.mkstemp',
     ],
   },
+  triggers: ['mktemp', 'tempnam', 'tmpnam'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, MKTEMP)) return;
     ctx.report({

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { rangeOf, sourcesFor, traceFor, union, type Value } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, insertAt } from '../../server/src/engine/fixes';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { describeValue, sinkName } from '../support';
@@ -171,6 +171,7 @@ const rule: Rule = {
       'https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.utils.secure_filename',
     ],
   },
+  triggers: [...new Set([...SINKS.flatMap((s) => s.names.map(lastSegment)), ...PATH_METHODS, 'save'])],
   onCall(site, ctx) {
     const sink = pathArgs(site, ctx);
     if (!sink) return;

@@ -45,6 +45,7 @@ const rule: Rule = {
       'https://man7.org/linux/man-pages/man2/umask.2.html',
     ],
   },
+  triggers: ['umask'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, ['os.umask', 'posix.umask'])) return;
     const mask = site.positional[0] ?? site.keywords.get('mask');

@@ -56,6 +56,7 @@ const rule: Rule = {
       'https://docs.python.org/3/library/tarfile.html#tarfile.TarFile.extractall',
     ],
   },
+  triggers: ['extractall', 'extract', 'unpack_archive'],
   onCall(site, ctx) {
     if (site.keywords.has('filter') || site.hasSplat) return;
     if (matchesAny(site.qname, ['shutil.unpack_archive'])) {

@@ -97,6 +97,7 @@ const rule: Rule = {
       'https://wiki.sei.cmu.edu/confluence/display/c/FIO06-C.+Create+files+with+appropriate+access+permissions',
     ],
   },
+  triggers: ['chmod', 'lchmod', 'fchmod'],
   onCall(site, ctx) {
     const mode = modeArg(site);
     if (!mode) return;

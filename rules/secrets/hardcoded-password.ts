@@ -1,7 +1,7 @@
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
 import type { Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { credentialSite, envName, inTestCode, isPlaceholder, literalText, words } from './secret-names';
+import { CREDENTIAL_TEXT, credentialSite, envName, inTestCode, isPlaceholder, literalText, words } from './secret-names';
 
 /** Framework signing keys: hardcoded-secret-key (SL604) reports those, knowing the framework's settings. */
 const WEB_SIGNING_KEYS = new Set(['SECRET_KEY', 'JWT_SECRET_KEY', 'WTF_CSRF_SECRET_KEY', 'SECURITY_PASSWORD_SALT', 'SESSION_SECRET', 'SIGNING_KEY']);
@@ -38,12 +38,14 @@ const rule: Rule = {
       'https://docs.python.org/3/library/os.html#os.environ',
     ],
   },
+  triggerPattern: CREDENTIAL_TEXT,
   nodeTypes: ['string'],
   onNode(node, ctx) {
-    const value = literalText(node);
-    if (value === null || isPlaceholder(value)) return;
+    // Where the string sits (a credential name) first: most strings sit nowhere of the kind.
     const site = credentialSite(node, ctx);
     if (!site || WEB_SIGNING_KEYS.has(envName(site.name))) return;
+    const value = literalText(node);
+    if (value === null || isPlaceholder(value)) return;
     // Tokens and keys are long random strings; `DONE_TOKEN = "done."` is a protocol marker. Passwords can be short words.
     if (/(token|secret|key|keys)$/.test(words(site.name).pop() ?? '') && !/pass|pwd|pw$/.test(site.name.toLowerCase()) && value.length < 8) return;
     const test = inTestCode(node, ctx);

@@ -1,5 +1,5 @@
 import type { Rule } from '../../server/src/engine/rule';
-import { credentialSite, inTestCode, isPlaceholder, literalText, secretShapeIn } from './secret-names';
+import { credentialSite, inTestCode, isPlaceholder, literalText, SECRET_SHAPE_TEXT, secretShapeIn } from './secret-names';
 
 const rule: Rule = {
   code: 'SL902',
@@ -31,8 +31,11 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
     ],
   },
+  triggerPattern: SECRET_SHAPE_TEXT,
   nodeTypes: ['string', 'concatenated_string'],
   onNode(node, ctx) {
+    // The literal's text is no longer than its source.
+    if (node.endIndex - node.startIndex < 16) return;
     // A key split over adjacent literals is looked at whole, at the concatenation.
     if (node.parent?.type === 'concatenated_string') return;
     // The whole literal's text (interpolations included): a key in an f-string is still a key.

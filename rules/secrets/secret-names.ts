@@ -154,6 +154,19 @@ export const SECRET_SHAPES: SecretShape[] = [
   { what: 'a password inside a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]+:([^/\s@'"]+)@[^\s'"]+/i, level: 'warning' },
 ];
 
+/**
+ * Text that holds a secret shape: a fragment every shape above must contain (the URL one whole),
+ * or adjacent literals (`"AKIA" "..."` is looked at joined) with space, a line break or a comment
+ * between them.
+ */
+export const SECRET_SHAPE_TEXT = new RegExp(
+  [
+    String.raw`PRIVATE KEY|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|_live_|AIza|T3BlbkFJ|SG\.|SK[0-9a-f]`,
+    String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/\s:@'"]+:[^/\s@'"]+@`,
+    String.raw`["'](\s|\\|#[^\n]*\n)+[rRbBfFuU]{0,2}["']`,
+  ].join('|'),
+);
+
 /** Passwords in URLs that are placeholders: `user:password@`, `user:${PASS}@`, `:***@`, `:%s@`. */
 export function urlPasswordIsPlaceholder(url: string): boolean {
   const m = /:\/\/[^/\s:@'"]+:([^/\s@'"]+)@/.exec(url);
@@ -216,7 +229,24 @@ export function isOptClass(qname: string | null): boolean {
 }
 
 /** Calls whose second positional argument is a password: `HTTPBasicAuth(user, pw)`, `smtp.login(user, pw)`, `conn.simple_bind_s(dn, pw)`. */
-const POSITIONAL_PASSWORD = /(^|\.)(HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|DigestAuth|login|simple_bind_s|simple_bind|bind_s)$/;
+const PASSWORD_CALLS = ['HTTPBasicAuth', 'HTTPDigestAuth', 'HTTPProxyAuth', 'BasicAuth', 'DigestAuth', 'login', 'simple_bind_s', 'simple_bind', 'bind_s'];
+const POSITIONAL_PASSWORD = new RegExp(`(^|\\.)(${PASSWORD_CALLS.join('|')})$`);
+
+/**
+ * What the text around a literal must contain (in any case) for `credentialSite` to find a
+ * credential there: a secret word of `isSecretName` (`pass`, `pw`, `token`, `creds` only after
+ * something on their line, as the last word of a longer name: `db_pass`, `dbPass`, not the
+ * `pass` statement), `<qualifier>_key`, the `auth=` keyword or a password-taking call.
+ */
+export const CREDENTIAL_TEXT = new RegExp(
+  [
+    'password|passwd|passphrase|passcode|secret|apikey|credential|accesskey|privatekey|accesstoken',
+    String.raw`\S[ \t]*(pass|pwd?|token|creds)(?![a-z0-9])`,
+    `(${[...KEY_QUALIFIERS].join('|')})[^a-z0-9]*key`,
+    String.raw`\b(auth|${PASSWORD_CALLS.join('|')})\b`,
+  ].join('|'),
+  'i',
+);
 
 export interface CredentialSite {
   /** The name that says the literal is a credential. */
@@ -248,6 +278,8 @@ export function credentialSite(str: Node, ctx: Ctx): CredentialSite | null {
     case 'keyword_argument': {
       if (!isValue('value')) return null;
       const kw = p.childForFieldName('name')?.text ?? '';
+      // Both branches below need one of these: test the name before resolving the call.
+      if (kw !== 'default' && !isSecretName(kw)) return null;
       const call = callOf(p.parent);
       if (call && isOptClass(ctx.names.resolve(call.childForFieldName('function')))) {
         if (kw !== 'default') return null;
@@ -283,13 +315,14 @@ export function credentialSite(str: Node, ctx: Ctx): CredentialSite | null {
     case 'argument_list': {
       const call = callOf(p);
       const fn = call?.childForFieldName('function');
-      const pos = p.namedChildren.filter((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
       // `os.environ.get("DB_PASSWORD", "s3cret")`, `conf.get("password", "s3cret")`: a hard-coded fallback.
       if (fn?.type === 'attribute' && /^(get|getenv|setdefault|pop)$/.test(fn.childForFieldName('attribute')?.text ?? '') || fn?.text === 'getenv') {
+        const pos = p.namedChildren.filter((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
         const key = literalText(pos[0]);
         return key && pos[1]?.id === str.id && isSecretName(key) ? { name: key, fixable: false, how: 'the default of' } : null;
       }
       if (!fn || !POSITIONAL_PASSWORD.test(fn.text)) return null;
+      const pos = p.namedChildren.filter((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
       // `ftp.login("anonymous", "guest@example.com")`: anonymous FTP asks for an e-mail address, not a secret.
       if (/^(anonymous|ftp)$/i.test(literalText(pos[0]) ?? '')) return null;
       return pos.length >= 2 && pos[1]!.id === str.id ? { name: 'password', fixable: true, how: 'passed as' } : null;

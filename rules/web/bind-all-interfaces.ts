@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { replaceNode } from '../../server/src/engine/fixes';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { constantText, inTestCode, stringValue } from './web';
 
@@ -73,6 +73,8 @@ const rule: Rule = {
       'https://flask.palletsprojects.com/en/latest/api/#flask.Flask.run',
     ],
   },
+  // The host may be a module constant: only the call's name is sure to be here (`run` for RUN_WITH_HOST).
+  triggers: [...new Set(['bind', 'run', ...[...HOST_FIRST, ...SERVERS].map(lastSegment)])],
   onCall(site, ctx) {
     const arg = hostArg(site, ctx);
     const host = hostText(arg, ctx);

@@ -36,6 +36,9 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html',
     ],
   },
+  triggers: ['csrf_exempt', ...OFF_SETTINGS],
+  // `csrf.exempt`, in any case (FLASK_EXEMPT is case-insensitive).
+  triggerPattern: /\.exempt\b/i,
   nodeTypes: ['decorator', 'assignment'],
   onNode(node, ctx) {
     if (node.type === 'decorator') {

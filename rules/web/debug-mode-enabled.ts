@@ -49,6 +49,8 @@ const rule: Rule = {
       'https://docs.djangoproject.com/en/stable/howto/deployment/checklist/',
     ],
   },
+  // `DEBUG = True`, `app.config["DEBUG"]`, `app.debug = True`, `app.run(debug=True)`, `run_simple(..., use_debugger=True)`.
+  triggers: ['DEBUG', 'debug', 'use_debugger'],
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     for (const s of settingsOf(node)) {

@@ -81,6 +81,8 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
     ],
   },
+  // `app.secret_key = ...` is read as SECRET_KEY.
+  triggers: [...KEYS, 'secret_key'],
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     for (const s of settingsOf(node)) check(ctx, node, s.key, s.value, s.where);

@@ -59,6 +59,7 @@ const rule: Rule = {
       'https://docs.djangoproject.com/en/stable/ref/settings/#session-cookie-secure',
     ],
   },
+  triggers: [...FLAG_SETTINGS, 'set_cookie'],
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     for (const s of settingsOf(node)) {

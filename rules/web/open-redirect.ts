@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { union } from '../../server/src/engine/dataflow';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { reportFlow, sinkName } from '../support';
 import { checkedBefore, hostDeciding, namesIn } from './web';
@@ -56,6 +56,7 @@ const rule: Rule = {
       'https://flask.palletsprojects.com/en/latest/api/#flask.redirect',
     ],
   },
+  triggers: REDIRECTS.map(lastSegment),
   onCall(site, ctx) {
     if (!matchesAny(site.qname, REDIRECTS)) return;
     const target = targetArg(site);

@@ -67,6 +67,8 @@ const rule: Rule = {
       'https://docs.python.org/3/library/re.html',
     ],
   },
+  // `re.<fn>(...)` and compiled patterns' methods: the same names (`compile` itself never reports).
+  triggers: [...PATTERN_METHODS],
   onCall(site, ctx) {
     let pattern: string | null = null;
     let subject: Node | undefined;

@@ -17,7 +17,8 @@ const URLOPEN = ['urllib.request.urlopen', 'urllib.request.Request', 'urllib.req
 /** Calls taking a method first and the URL second. */
 const URL_SECOND = ['requests.request', 'requests.api.request', 'httpx.request', 'urllib3.request', 'urllib3.PoolManager().request', 'aiohttp.request', 'requests.Session().request', 'httpx.Client().request', 'httpx.AsyncClient().request', 'aiohttp.ClientSession().request'];
 /** `session.get(url)`, `self.http.post(url)`: a client object by its usual names, in files that import an HTTP library. */
-const CLIENT_RECEIVER = /^(self\.|cls\.)?_*(session|sess|http|http_client|client|httpx_client|pool|pool_manager)$/;
+const CLIENT_NAMES = ['session', 'sess', 'http', 'http_client', 'client', 'httpx_client', 'pool', 'pool_manager'];
+const CLIENT_RECEIVER = new RegExp(`^(self\\.|cls\\.)?_*(${CLIENT_NAMES.join('|')})$`);
 const HTTP_LIBRARY = /^\s*(import|from)\s+(requests|httpx|aiohttp|urllib3)\b/m;
 
 function urlArg(site: CallSite, ctx: Ctx): { node: Node | undefined; urlopen: boolean } | null {
@@ -64,6 +65,10 @@ const rule: Rule = {
       'https://docs.python.org/3/library/urllib.request.html#urllib.request.urlopen',
     ],
   },
+  // Every qualified name above starts with one of these modules (`six.moves.urllib...` holds
+  // `urllib`); other clients go by the receiver's name, maybe behind underscores (`self._session`).
+  triggers: ['requests', 'httpx', 'aiohttp', 'urllib3', 'http', 'httplib', 'urllib', 'urllib2', ...CLIENT_NAMES],
+  triggerPattern: new RegExp(`\\b_+(${CLIENT_NAMES.join('|')})\\b`),
   onCall(site, ctx) {
     const found = urlArg(site, ctx);
     const url = found?.node;

@@ -31,6 +31,8 @@ export class TestClient {
   readonly registrations: { method: string; registerOptions?: any }[] = [];
   readonly configurationRequests: { scopeUri?: string; section?: string }[] = [];
   private readonly published = new Map<string, Published>();
+  /** Every publication, in order of arrival. */
+  readonly history: Published[] = [];
   private waiters: (() => void)[] = [];
   private seq = 0;
   editor?: EditorOptions;
@@ -40,7 +42,9 @@ export class TestClient {
     this.proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: Omit<Published, 'seq'>) => {
-      this.published.set(p.uri, { ...p, seq: ++this.seq });
+      const published = { ...p, seq: ++this.seq };
+      this.published.set(p.uri, published);
+      this.history.push(published);
       this.wake();
     });
     this.conn.onNotification('window/logMessage', (p: { message: string }) => {

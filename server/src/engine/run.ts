@@ -32,6 +32,12 @@ export interface AnalyzeOptions {
    * benchmark compare the normal analysis with (also SECLENS_EXHAUSTIVE=1).
    */
   exhaustive?: boolean;
+  /**
+   * With `state`: stop walking at the first top-level statement reached after this time
+   * (`performance.now()`), leaving `state.partial` set. The findings then cover the statements
+   * before it; the next call with the same state and text goes on from there, reusing them.
+   */
+  deadline?: number;
 }
 
 const EXHAUSTIVE = typeof process !== 'undefined' && process.env?.SECLENS_EXHAUSTIVE === '1';
@@ -69,6 +75,10 @@ export interface AnalysisState {
   reused?: number;
   /** Top-level statements not walked at all: no rule's trigger words appear in them. */
   skipped?: number;
+  /** The last call stopped at its deadline: the findings cover the start of the file only. */
+  partial?: boolean;
+  /** Every top-level statement's words by its text, walked or not (a slice does not rescan the rest). */
+  scans?: Map<string, { scan: UnitScan; key: string }>;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -90,6 +100,9 @@ interface RuleSet {
   returnRules: Rule[];
   nodeRules: Map<string, Rule[]>;
   enterTypes: Set<string>;
+  /** The walk's query: the node types the engine and these rules handle (a string literal is
+   * only returned to JS where a rule looks at strings). */
+  query: ReturnType<typeof query>;
 }
 
 const ruleSets = new WeakMap<readonly Rule[], Map<string, RuleSet>>();
@@ -112,6 +125,7 @@ function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleS
       returnRules: rules.filter((r) => r.onReturn),
       nodeRules,
       enterTypes: new Set([...ENTER, ...nodeRules.keys()]),
+      query: walkQuery(new Set([...ENTER, ...nodeRules.keys()])),
     };
     sets.set(key, set);
   }
@@ -147,13 +161,25 @@ function callSite(node: Node, names: Names): CallSite {
   return { node, qname: names.resolve(callee), callee, args, positional, keywords, hasSplat };
 }
 
+/**
+ * The findings of `text`. With `options.deadline` (and `state`), possibly those of its start
+ * only (`state.partial`): `analysis` goes on from there without starting over.
+ */
 export function analyze(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
+  const step = analysis(tree, text, rules, options).next();
+  return step.value;
+}
+
+/**
+ * The analysis as slices: without a deadline it returns at once; with one (and `state`) it
+ * yields the findings so far whenever the deadline has passed, committing what it has walked
+ * to `state`, and takes the next deadline from `next()`. Resume it only while the tree and text
+ * are unchanged; for newer text start a new one with the same state, which reuses the slices done.
+ */
+export function* analysis(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
   // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
   // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
   // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
-  const nodeTypes = new Set<string>();
-  for (const r of rules) if (r.onNode) for (const t of r.nodeTypes ?? []) nodeTypes.add(t);
-  const q = walkQuery(new Set([...ENTER, ...nodeTypes]));
 
   // ---- Incremental plan: which top-level definitions can reuse their last findings ----
   const state = options.state;
@@ -202,31 +228,53 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   const triggers = TriggerIndex.of(rules);
   const scanKey = exhaustive ? '' : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
-  const fileActive = new Set<number>();
+  // Per rule: 1 when its words appear somewhere in the file (for onFile).
+  const fileActive = new Uint8Array(rules.length);
   if (!exhaustive) {
-    const moduleOn = new Set<number>(triggers.always);
-    const calledNames = new Set<string>();
-    const waiting = new Map<string, typeof plans>();
+    const moduleOn = new Uint8Array(rules.length);
+    for (const i of triggers.always) moduleOn[i] = fileActive[i] = 1;
+    /** Definitions not walked so far, by the names they define. */
+    const waiting = new Map<string, (typeof plans)[number][]>();
+    const oldScans = state?.rules === rules ? state.scans : undefined;
+    const scans = new Map<string, { scan: UnitScan; key: string }>();
     for (const p of plans) {
-      p.scan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : triggers.scan(p.text, names);
-      for (const i of p.scan.active) fileActive.add(i);
-      if (!p.def) for (const i of p.scan.active) moduleOn.add(i);
-      p.walk = !p.def || p.scan.active.length > 0 || p.scan.marker;
-      if (p.walk) for (const c of p.scan.calls) calledNames.add(c);
-      else for (const d of p.scan.defs) waiting.set(d, [...(waiting.get(d) ?? []), p]);
+      let scan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : undefined;
+      if (!scan) {
+        const o = oldScans?.get(p.text);
+        scan = o && o.key === scanKey ? o.scan : triggers.scan(p.text, names);
+      }
+      p.scan = scan;
+      if (state) scans.set(p.text, { scan, key: scanKey });
+      for (const i of scan.active) fileActive[i] = 1;
+      if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
+      p.walk = !p.def || scan.active.length > 0 || scan.marker;
+      if (!p.walk) {
+        for (const d of scan.defs) {
+          const list = waiting.get(d);
+          if (list) list.push(p);
+          else waiting.set(d, [p]);
+        }
+      }
     }
     // Same-module helpers called from walked code are walked too, for their return summaries.
-    const queue = [...calledNames];
-    while (queue.length > 0 && waiting.size > 0) {
-      const name = queue.pop()!;
-      for (const p of waiting.get(name) ?? []) {
-        if (p.walk) continue;
-        p.walk = true;
-        for (const c of p.scan!.calls) if (!calledNames.has(c)) (calledNames.add(c), queue.push(c));
+    if (waiting.size > 0) {
+      const queue = plans.filter((p) => p.walk);
+      while (queue.length > 0 && waiting.size > 0) {
+        for (const c of queue.pop()!.scan!.calls) {
+          const helpers = waiting.get(c);
+          if (!helpers) continue;
+          waiting.delete(c);
+          for (const h of helpers) {
+            if (h.walk) continue;
+            h.walk = true;
+            queue.push(h);
+          }
+        }
       }
-      waiting.delete(name);
     }
-    moduleActive = [...moduleOn].sort((a, b) => a - b);
+    moduleActive = [];
+    for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
+    if (state) state.scans = scans;
   }
   const setFor = (indexes: readonly number[] | null) => (exhaustive ? ruleSet(rules, null) : ruleSet(rules, indexes));
 
@@ -528,11 +576,49 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   let walked = 0;
   let reused = 0;
   let skipped = 0;
+  const byRule = new Map(rules.map((r) => [r.name, r]));
+  const fileRules = rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1));
+  const commit = (partial: boolean) => {
+    if (!state) return;
+    state.rules = rules;
+    state.lines = lines;
+    state.units = nextUnits;
+    state.walked = walked;
+    state.reused = reused;
+    state.skipped = skipped;
+    state.partial = partial;
+  };
+  /** The findings so far, with the whole-file checks, deduplicated, suppressed and sorted. */
+  const result = (partial: boolean): Finding[] => {
+    const mark = findings.length;
+    run(fileRules, (r) => r.onFile!(ctx));
+    const fromFile = findings.splice(mark);
+    const all = findings.concat(fromFile);
+    const seen = new Set<string>();
+    const kept = all.filter((f) => {
+      const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
+    });
+    // A suppression may yet be used by the part not analysed.
+    if (!options.ignoreSuppressions && !partial) options.onUnusedSuppressions?.(suppressions.unused());
+    return kept.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+  };
+
+  // A file-wide suppression may sit anywhere: such files are analysed whole, never in part.
+  let deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
+  let walkedBefore = 0;
   for (const p of plans) {
+    if (deadline !== undefined && walked > walkedBefore && performance.now() > deadline) {
+      commit(true);
+      deadline = yield result(true);
+      walkedBefore = walked;
+    }
     flow.resetCache();
     if (!p.def) {
       active = setFor(moduleActive);
-      walk(q.captures(p.node));
+      walk(active.query.captures(p.node));
       continue;
     }
     let unit: UnitCache | null = null;
@@ -570,7 +656,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     } else {
       walked++;
       active = setFor(p.scan?.active ?? null);
-      const captures = q.captures(p.node);
+      const captures = active.query.captures(p.node);
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
@@ -599,27 +685,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     }
     nextUnits.set(p.startRow, unit);
   }
-  if (state) {
-    state.rules = rules;
-    state.lines = lines;
-    state.units = nextUnits;
-    state.walked = walked;
-    state.reused = reused;
-    state.skipped = skipped;
-  }
-  run(rules.filter((r, i) => r.onFile && (exhaustive || fileActive.has(i))), (r) => r.onFile!(ctx));
-
-  const byRule = new Map(rules.map((r) => [r.name, r]));
-  const seen = new Set<string>();
-  const kept = findings.filter((f) => {
-    const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
-  });
-  if (!options.ignoreSuppressions) options.onUnusedSuppressions?.(suppressions.unused());
-  return kept
-    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+  commit(false);
+  return result(false);
 }
 
 /** Parameters of a route handler that are not request data. */
@@ -744,6 +811,18 @@ class LineMap {
     return -1;
   }
 
+  /** No position the unit holds lies on a changed line. */
+  private untouched(u: UnitCache): boolean {
+    const ok = (row: number) => row < this.prefix || row >= this.oldSuffixStart;
+    const range = (r: TextRange) => ok(r.start.line) && ok(r.end.line);
+    const steps = (t: TraceStep[] | undefined) => !t || t.every((s) => range(s.range));
+    return (
+      u.findings.every((f) => range(f.range) && steps(f.trace) && (!f.fix || f.fix.edits.every((e) => range(e.range))) && (!f.suppressLines || f.suppressLines.every(ok))) &&
+      u.summaries.every(([, v]) => v.value.sources.every((src) => steps(src.trace))) &&
+      u.suppressions.every(([r]) => ok(r))
+    );
+  }
+
   toNew(row: number): number {
     if (row < this.prefix) return row;
     if (row >= this.oldSuffixStart) return row - this.oldSuffixStart + this.newSuffixStart;
@@ -752,6 +831,8 @@ class LineMap {
 
   /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
   unitToNew(u: UnitCache, startRow: number): UnitCache | null {
+    // The common keystroke adds no line: rows outside the changed lines stay, nothing is copied.
+    if (this.oldSuffixStart === this.newSuffixStart) return this.untouched(u) ? u : null;
     let ok = true;
     const pos = (p: Pos): Pos => {
       const line = this.toNew(p.line);

@@ -5,11 +5,20 @@ import { applyConfig, enabledRules } from '../config/apply';
 import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
-import { analyze, type AnalysisState } from '../engine/run';
+import { analysis, type AnalysisState } from '../engine/run';
 import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
 import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
+
+/**
+ * Large documents are analysed in slices of about this many milliseconds, top of the file
+ * first, publishing after each: squiggles appear early and a keystroke never waits behind a
+ * whole-file analysis of text that is already stale.
+ */
+const SLICE_MS = 40;
+/** Smaller documents are analysed in one go (they take a few milliseconds). */
+const SLICED_FROM_CHARS = 64 * 1024;
 
 export interface Analysed {
   doc: ParsedDocument;
@@ -22,6 +31,8 @@ export interface Analysed {
   analysedVersion?: number;
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
+  /** The analysis of a large document between two slices, for `analysedVersion`'s text. */
+  slices?: Generator<Finding[], Finding[], number | undefined>;
 }
 
 export class DocumentAnalyses {
@@ -86,6 +97,9 @@ export class DocumentAnalyses {
 
   private analyseAndPublish(entry: Analysed): void {
     const { doc } = entry;
+    // Whatever was in progress described older text or settings: this one starts afresh (reusing
+    // the definitions its slices finished).
+    entry.slices = undefined;
     try {
       this.analyse(entry);
     } catch (error) {
@@ -123,12 +137,26 @@ export class DocumentAnalyses {
     const prev = entry.state.rules;
     if (prev && prev.length === rules.length && prev.every((r, i) => r === rules[i])) rules = prev as Rule[];
     else entry.state = {};
-    const findings = analyze(doc.tree, text, rules, {
+    const slices = analysis(doc.tree, text, rules, {
       state: entry.state,
+      deadline: text.length >= SLICED_FROM_CHARS ? performance.now() + SLICE_MS : undefined,
       ignoreSuppressions: config.ignoreSuppressions,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
       onUnusedSuppressions: (u) => unused.push(...u),
     });
+    this.publish(entry, slices, slices.next(), config, unused, started);
+  }
+
+  private publish(
+    entry: Analysed,
+    slices: Generator<Finding[], Finding[], number | undefined>,
+    step: IteratorResult<Finding[], Finding[]>,
+    config: DocConfig,
+    unused: UnusedSuppression[],
+    started: number,
+  ): void {
+    const { doc } = entry;
+    const findings = step.value;
     entry.findings = applyConfig(findings, this.rules, config);
     entry.analysedVersion = doc.version;
     const diagnostics = entry.findings.map((f) => {
@@ -136,7 +164,22 @@ export class DocumentAnalyses {
       return toDiagnostic(f, rule, doc.uri, localDocUri(rule), doc.version);
     });
     diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config, doc.version));
-    this.connection.tracer.log(`analysed ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
+    const partial = !step.done;
+    this.connection.tracer.log(`analysed ${partial ? 'the start of ' : ''}${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    if (!partial) return;
+    // The next slice after the messages waiting now (a keystroke is handled first), unless the
+    // document closed, changed or was re-analysed meanwhile.
+    entry.slices = slices;
+    const version = doc.version;
+    setImmediate(() => {
+      if (this.docs.get(doc.uri) !== entry || entry.slices !== slices || entry.pending || entry.doc.version !== version) return;
+      try {
+        this.publish(entry, slices, slices.next(performance.now() + SLICE_MS), config, unused, started);
+      } catch (error) {
+        entry.slices = undefined;
+        this.connection.console.error(`seclens: analysis of ${doc.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    });
   }
 }
