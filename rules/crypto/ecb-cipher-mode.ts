@@ -31,6 +31,8 @@ const rule: Rule = {
       'https://owasp.org/Top10/A02_2021-Cryptographic_Failures/',
     ],
   },
+  // `modes.ECB`; PyCryptodome's block ciphers by their package.
+  triggers: ['ECB', 'Crypto', 'Cryptodome'],
   onCall(site, ctx) {
     const message = 'ECB mode encrypts equal blocks to equal ciphertext, so patterns in the data show through and blocks can be swapped or replayed. Use an authenticated mode: AES-GCM (cryptography\'s AESGCM, or AES.MODE_GCM) with a fresh nonce per message.';
     if (site.qname === `${MODES}.ECB`) {

@@ -5,9 +5,11 @@ import { sinkName } from '../support';
 import { identifierWords, stringText, targetWords } from './context';
 
 /** Fast general-purpose digests (the broken ones are weak-hash-algorithm's). */
+const HASHLIB_FAST = ['sha224', 'sha256', 'sha384', 'sha512', 'sha3_224', 'sha3_256', 'sha3_384', 'sha3_512', 'blake2b', 'blake2s'];
+const PYCRYPTO_FAST = ['SHA224', 'SHA256', 'SHA384', 'SHA512', 'SHA3_256', 'SHA3_512', 'BLAKE2b', 'BLAKE2s'];
 const FAST = [
-  ...['sha224', 'sha256', 'sha384', 'sha512', 'sha3_224', 'sha3_256', 'sha3_384', 'sha3_512', 'blake2b', 'blake2s'].map((h) => `hashlib.${h}`),
-  ...['Crypto', 'Cryptodome'].flatMap((r) => ['SHA224', 'SHA256', 'SHA384', 'SHA512', 'SHA3_256', 'SHA3_512', 'BLAKE2b', 'BLAKE2s'].map((h) => `${r}.Hash.${h}.new`)),
+  ...HASHLIB_FAST.map((h) => `hashlib.${h}`),
+  ...['Crypto', 'Cryptodome'].flatMap((r) => PYCRYPTO_FAST.map((h) => `${r}.Hash.${h}.new`)),
 ];
 const FAST_NAMES = /^(sha(224|256|384|512)|sha3_(224|256|384|512)|blake2[bs]|sha512_256)$/i;
 const PASSWORD = new Set(['password', 'passwords', 'passwd', 'pwd', 'pw', 'passphrase', 'pass']);
@@ -67,6 +69,9 @@ const rule: Rule = {
       'https://docs.djangoproject.com/en/stable/topics/auth/passwords/',
     ],
   },
+  // The digests' names (also as import aliases); the pattern: `hashlib.new("SHA256")` in any case.
+  triggers: [...HASHLIB_FAST, ...PYCRYPTO_FAST, 'PASSWORD_HASHERS'],
+  triggerPattern: /\b(?:sha(?:224|256|384|512|3_(?:224|256|384|512)|512_256)|blake2[bs])\b/i,
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     // Django settings: the first of PASSWORD_HASHERS hashes every new or changed password.

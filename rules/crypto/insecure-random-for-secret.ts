@@ -123,6 +123,8 @@ const rule: Rule = {
       'https://peps.python.org/pep-0506/',
     ],
   },
+  // `random.*`, `random.Random().*`, `numpy.random.*`.
+  triggers: ['random'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, RANDOM)) return;
     if (!makesSecret(site)) return;

@@ -59,6 +59,8 @@ const rule: Rule = {
       'https://www.rfc-editor.org/rfc/rfc8725',
     ],
   },
+  // `jwt.*`, `jose.jwt.*`, `jose.jws.sign`.
+  triggers: ['jwt', 'jws'],
   onCall(site, ctx) {
     if (matchesAny(site.qname, ENCODE)) {
       const none = noneAlgorithm(site.keywords.get('algorithm') ?? site.positional[2]);

@@ -58,6 +58,8 @@ const rule: Rule = {
       'https://csrc.nist.gov/pubs/sp/800/38/d/final',
     ],
   },
+  // The modes taking an IV, AEAD objects' `encrypt`, PyCryptodome's ciphers by their package.
+  triggers: ['CBC', 'CFB', 'CFB8', 'OFB', 'CTR', 'GCM', 'XTS', 'encrypt', 'Crypto', 'Cryptodome'],
   onCall(site, ctx) {
     const iv = ivArg(site, ctx);
     if (!iv || !isConstantBytes(iv, ctx)) return;

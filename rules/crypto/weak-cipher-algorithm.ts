@@ -34,6 +34,7 @@ const rule: Rule = {
       'https://owasp.org/Top10/A02_2021-Cryptographic_Failures/',
     ],
   },
+  triggers: [...new Set([...Object.keys(WEAK_PYCRYPTO), ...Object.keys(WEAK_CRYPTOGRAPHY)]), 'pyDes'],
   onCall(site, ctx) {
     let name: string | undefined;
     if (matchesAny(site.qname, WEAK_PYCRYPTO_CALLS)) name = WEAK_PYCRYPTO[site.qname!.split('.')[2]!];

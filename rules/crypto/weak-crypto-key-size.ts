@@ -82,6 +82,9 @@ const rule: Rule = {
       'https://www.keylength.com/',
     ],
   },
+  // A segment of each generator's name (`rsa.generate_private_key`, `RSA.generate`, `paramiko.RSAKey.generate`,
+  // `rsa.newkeys`, `M2Crypto.RSA.gen_key`), pyOpenSSL's key types, the weak curves by name.
+  triggers: ['generate_private_key', 'generate_parameters', 'RSA', 'DSA', 'RSAKey', 'DSSKey', 'newkeys', 'TYPE_RSA', 'TYPE_DSA', ...Object.keys(WEAK_CURVES)],
   onCall(site, ctx) {
     if (matchesAny(site.qname, EC)) {
       const curve = site.keywords.get('curve') ?? site.positional[site.qname!.endsWith('derive_private_key') ? 1 : 0];

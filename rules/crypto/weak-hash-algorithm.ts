@@ -94,6 +94,9 @@ const rule: Rule = {
       'https://owasp.org/Top10/A02_2021-Cryptographic_Failures/',
     ],
   },
+  // The digests' names (also as import aliases); the pattern: `hashlib.new("MD5")` in any case.
+  triggers: ['md5', 'sha1', 'openssl_md5', 'openssl_sha1', 'MD2', 'MD4', 'MD5', 'SHA', 'SHA1'],
+  triggerPattern: /\b(?:md[245]|sha1?|mdc2|md5_sha1)\b/i,
   onCall(site, ctx) {
     const weak = weakName(site);
     if (!weak) return;

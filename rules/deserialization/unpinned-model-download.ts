@@ -53,6 +53,7 @@ const rule: Rule = {
       'https://huggingface.co/docs/hub/security',
     ],
   },
+  triggers: ['from_pretrained', 'hf_hub_download', 'snapshot_download', 'load_dataset'],
   onCall(site, ctx) {
     const method = site.callee?.type === 'attribute' ? site.callee.childForFieldName('attribute')?.text : null;
     if (method !== 'from_pretrained' && !matchesAny(site.qname, DOWNLOADS)) return;

@@ -143,6 +143,8 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html',
     ],
   },
+  // A module of each loader; `numpy.load` only with `allow_pickle=True`, `torch.load` by its module.
+  triggers: [...PICKLE_LIKE, 'jsonpickle', 'marshal', 'shelve', 'read_pickle', 'joblib', 'torch', 'allow_pickle'],
   onCall(site, ctx) {
     const loader = loaderFor(site);
     if (!loader || (loader.when && !loader.when(site))) return;

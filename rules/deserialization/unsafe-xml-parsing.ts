@@ -60,14 +60,16 @@ function fileAsWeak(value: Value): Value {
   return { sources: value.sources.map((s) => (s.kind === 'file' ? { ...s, strong: false } : s)) };
 }
 
-function parserFor(qname: string | null): { parser: Parser; fn: string } | null {
-  if (!qname) return null;
-  for (const parser of PARSERS) {
-    for (const m of parser.modules) {
-      for (const fn of parser.functions) if (qname === `${m}.${fn}`) return { parser, fn };
-    }
+/** Each parsing function's qualified name, the first table entry naming it winning. */
+const PARSER_BY_NAME = new Map<string, { parser: Parser; fn: string }>();
+for (const parser of PARSERS) {
+  for (const m of parser.modules) {
+    for (const fn of parser.functions) if (!PARSER_BY_NAME.has(`${m}.${fn}`)) PARSER_BY_NAME.set(`${m}.${fn}`, { parser, fn });
   }
-  return null;
+}
+
+function parserFor(qname: string | null): { parser: Parser; fn: string } | null {
+  return (qname && PARSER_BY_NAME.get(qname)) || null;
 }
 
 function documentArg(site: CallSite): Node | undefined {
@@ -117,6 +119,10 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/XML_External_Entity_Prevention_Cheat_Sheet.html',
     ],
   },
+  // The parsers' modules (`xml.etree`, `xml.dom`, `xml.sax`, `lxml.etree`), the lxml options,
+  // the XML-RPC servers; the pattern: `p.parse(` / `p.feed(` on a parser object made elsewhere.
+  triggers: ['etree', 'dom', 'sax', 'resolve_entities', 'no_network', 'SimpleXMLRPCServer', 'DocXMLRPCServer', 'MultiPathXMLRPCServer'],
+  triggerPattern: /\.(?:\s|\\|#[^\n]*\n)*(?:parse|feed)(?:\s|\\|#[^\n]*\n)*\(/,
   onCall(site, ctx) {
     if (matchesAny(site.qname, PARSER_CTORS)) {
       const resolve = site.keywords.get('resolve_entities');

@@ -92,6 +92,7 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html',
     ],
   },
+  triggers: ['yaml'],
   onCall(site, ctx) {
     const always = matchesAny(site.qname, ALWAYS_UNSAFE);
     if (!always && !matchesAny(site.qname, WITH_LOADER)) return;

@@ -122,6 +122,9 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html',
     ],
   },
+  // The method names (`x.get(`, `requests.post`, `urllib.request.urlopen`, `urllib3.request`) and httpx's
+  // clients. The URL may be a module constant, so nothing about `http://` itself is necessary here.
+  triggers: [...HTTP_METHODS, 'httpx'],
   onCall(site, ctx) {
     const known = matchesAny(site.qname, CLIENTS);
     const method = site.callee?.type === 'attribute' ? site.callee.childForFieldName('attribute')?.text ?? '' : '';

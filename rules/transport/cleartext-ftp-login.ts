@@ -85,6 +85,7 @@ const rule: Rule = {
       'https://www.rfc-editor.org/rfc/rfc4217',
     ],
   },
+  triggers: ['FTP'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, FTP)) return;
     const how = login(site);

@@ -29,6 +29,7 @@ const rule: Rule = {
       'https://docs.python.org/3/whatsnew/3.12.html#ssl',
     ],
   },
+  triggers: ['wrap_socket'],
   onCall(site, ctx) {
     if (site.qname !== 'ssl.wrap_socket') return;
     const server = site.keywords.get('server_side')?.type === 'true';

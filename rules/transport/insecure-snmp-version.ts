@@ -34,6 +34,7 @@ const rule: Rule = {
       'https://pysnmp.readthedocs.io/en/latest/docs/api-reference.html#security-parameters',
     ],
   },
+  triggers: ['CommunityData', 'UsmUserData'],
   onCall(site, ctx) {
     if (!site.qname || !PYSNMP.test(site.qname) && !site.qname.includes('pysnmp')) return;
     if (matchesAny(site.qname, COMMUNITY)) {

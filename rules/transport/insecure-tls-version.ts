@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
+import { lastSegment } from '../../server/src/engine/names';
 import { query } from '../../server/src/engine/parser';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
@@ -82,6 +83,8 @@ const rule: Rule = {
   },
   // Identifiers are a third of a tree: visiting each on the walk costs every file, so the rule
   // runs one query after it, and only in files that name an old protocol at all.
+  // The last part of every name it reports (`SSL_PROTOCOLS`, `PYOPENSSL`, `VERSIONS`).
+  triggers: [...new Set([...Object.keys(SSL_PROTOCOLS), ...Object.keys(PYOPENSSL), ...Object.keys(VERSIONS)].map(lastSegment))],
   onFile(ctx) {
     if (!FILE_CHEAP.test(ctx.text)) return;
     for (const { node: id } of query(NAMES_QUERY).captures(ctx.tree.rootNode)) {

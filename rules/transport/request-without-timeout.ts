@@ -67,6 +67,8 @@ const rule: Rule = {
       'https://owasp.org/www-community/attacks/Denial_of_Service',
     ],
   },
+  // `requests.*`; httpx only with `timeout=None`.
+  triggers: ['requests', 'httpx'],
   onCall(site, ctx) {
     const isRequests = matchesAny(site.qname, REQUESTS);
     if (!isRequests && !matchesAny(site.qname, HTTPX)) return;

@@ -69,6 +69,8 @@ const rule: Rule = {
       'https://asyncssh.readthedocs.io/en/latest/api.html#specifying-known-hosts',
     ],
   },
+  // asyncssh only with `known_hosts=None`; paramiko's policy setter.
+  triggers: ['known_hosts', 'set_missing_host_key_policy'],
   onCall(site, ctx) {
     if (matchesAny(site.qname, ASYNCSSH)) {
       const known = site.keywords.get('known_hosts');

@@ -34,6 +34,8 @@ const rule: Rule = {
       'https://owasp.org/Top10/A02_2021-Cryptographic_Failures/',
     ],
   },
+  // `telnetlib.Telnet`, `telnetlib3.open_connection`, Exscript's `Telnet`; netmiko only with `device_type="..._telnet"`.
+  triggers: ['Telnet', 'telnetlib3', 'device_type'],
   onCall(site, ctx) {
     let telnet = matchesAny(site.qname, TELNET);
     if (!telnet && matchesAny(site.qname, NETMIKO)) {

@@ -192,13 +192,17 @@ const rule: Rule = {
       'https://owasp.org/Top10/A02_2021-Cryptographic_Failures/',
     ],
   },
+  // The unverified context factories, the context attributes, `cert_reqs=`, pyOpenSSL's `set_verify`;
+  // the pattern: `verify=False`, `ssl=False`, `verify_ssl=False` keywords.
+  triggers: ['_create_unverified_context', '_create_stdlib_context', 'check_hostname', 'verify_mode', 'cert_reqs', 'set_verify'],
+  triggerPattern: /\b(?:verify|ssl|verify_ssl)(?:\s|\\|#[^\n]*\n)*=(?:\s|\\|#[^\n]*\n)*False\b/,
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) return;
     // ssl._create_default_https_context = ssl._create_unverified_context: every urllib/http.client call unverified.
-    if (matchesAny(ctx.names.resolve(right), UNVERIFIED_CONTEXT) && left.text.endsWith('_create_default_https_context')) {
+    if (left.text.endsWith('_create_default_https_context') && matchesAny(ctx.names.resolve(right), UNVERIFIED_CONTEXT)) {
       ctx.report({
         node,
         message: 'Replacing ssl._create_default_https_context with the unverified one turns off certificate checks for every urllib and http.client HTTPS connection in the process. Remove it; pass context=ssl.create_default_context(cafile=...) to the calls that need a private CA.',
