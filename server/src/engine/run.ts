@@ -235,6 +235,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     for (const i of triggers.always) moduleOn[i] = fileActive[i] = 1;
     /** Definitions not walked so far, by the names they define. */
     const waiting = new Map<string, (typeof plans)[number][]>();
+    const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
     const oldScans = state?.rules === rules ? state.scans : undefined;
     const scans = new Map<string, { scan: UnitScan; key: string }>();
     for (const p of plans) {
@@ -247,7 +248,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       if (state) scans.set(p.text, { scan, key: scanKey });
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
-      p.walk = !p.def || scan.active.length > 0 || scan.marker;
+      // A rule that only looks at the whole file (onFile) needs no walk.
+      p.walk = !p.def || scan.marker || scan.active.some((i) => walkRule[i]);
       if (!p.walk) {
         for (const d of scan.defs) {
           const list = waiting.get(d);
