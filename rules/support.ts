@@ -2,7 +2,7 @@
 // its trace, recognising logger calls and exception text. Rule logic stays in the rule modules.
 import type { Node } from 'web-tree-sitter';
 import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, type Source, type Value } from '../server/src/engine/dataflow';
-import { matchesAny } from '../server/src/engine/names';
+import { lastSegment, matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
 import type { Fix } from '../server/src/engine/types';
 
@@ -65,8 +65,27 @@ export const HTTPX_CALLS = [...[...HTTP_METHODS, 'stream'].map((m) => `httpx.${m
 const LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log']);
 const LOGGER_NAME = /^(self\.|cls\.)?_*(log|logger|logging|LOG|LOGGER|_log|_logger)$/i;
 
+/**
+ * Trigger words of the rules that look at logger calls: what `isLogCall` needs to see. A
+ * `logging.*` name (imported aliases count as `logging`) or `getLogger`...
+ */
+export const LOG_TRIGGERS = ['logging', 'getLogger'];
+/** ...or a logger-named object followed by `.method` (whitespace, comments and `\` between). */
+export const LOG_TRIGGER_PATTERN = /\b_*(?:log|logger|logging)(?:\s|\\|#.*)*\.(?:\s|\\|#.*)*(?:debug|info|warning|warn|error|exception|critical|fatal|log)\b/i;
+
+const logCalls = new WeakMap<CallSite, boolean>();
+
 /** `LOG.error(...)`, `logger.info(...)`, `logging.warning(...)`, `logging.getLogger(x).error(...)`. */
 export function isLogCall(site: CallSite): boolean {
+  // Runs for every call in three rules: the method's name from the resolved name (plain JS, it
+  // is the attribute's name whenever the callee is an attribute) before any node is read.
+  if (site.qname !== null && !LOG_METHODS.has(lastSegment(site.qname))) return false;
+  let known = logCalls.get(site);
+  if (known === undefined) logCalls.set(site, (known = logCall(site)));
+  return known;
+}
+
+function logCall(site: CallSite): boolean {
   const callee = site.callee;
   if (callee?.type !== 'attribute') return false;
   const method = callee.childForFieldName('attribute')?.text ?? '';

@@ -4,7 +4,7 @@ import { replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
-import { carriesExceptionText, caughtName, isLogCall, reportFlow, sinkName, TEXT_OF } from '../support';
+import { carriesExceptionText, caughtName, isLogCall, LOG_TRIGGER_PATTERN, LOG_TRIGGERS, reportFlow, sinkName, TEXT_OF } from '../support';
 
 /** Expressions whose exception text sits in their parts: each part can be scrubbed on its own. */
 const TRANSPARENT = new Set([
@@ -74,6 +74,8 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html',
     ],
   },
+  triggers: LOG_TRIGGERS,
+  triggerPattern: LOG_TRIGGER_PATTERN,
   onCall(site, ctx) {
     if (!isLogCall(site)) return;
     const args = site.positional;

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { union } from '../../server/src/engine/dataflow';
 import { replaceNode } from '../../server/src/engine/fixes';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import { parameters } from '../../server/src/engine/syntax';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
@@ -131,6 +131,11 @@ const rule: Rule = {
       'https://docs.djangoproject.com/en/stable/ref/request-response/#httpresponse-subclasses',
     ],
   },
+  // onCall: the last part of each BUILDERS name, and a part each BUILDER_FAMILIES name has.
+  // onReturn: a view's `request` parameter, or a HANDLER_DECORATOR name after an `@` (found
+  // after the first `@`, so the search starts once).
+  triggers: [...new Set(BUILDERS.map(lastSegment)), 'django', 'responses', 'webob', 'httpexceptions', 'falcon', 'request'],
+  triggerPattern: /^[^@]*@[\s\S]*?\b(?:route|get|post|put|delete|patch|errorhandler|app_errorhandler|exception_handler|api_view|view_config)\b/,
   onCall(site, ctx) {
     if (!isBuilder(site.qname)) return;
     const pieces: Node[] = [];

@@ -41,6 +41,7 @@ const rule: Rule = {
       'https://docs.openstack.org/security-guide/',
     ],
   },
+  triggers: ['StrOpt', 'URIOpt', 'ListOpt', 'DictOpt', 'Opt'],
   onCall(site, ctx) {
     if (site.hasSplat || !isOptClass(site.qname)) return;
     const nameNode = site.positional[0] ?? site.keywords.get('name');

@@ -3,7 +3,7 @@ import { replaceNode } from '../../server/src/engine/fixes';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { TextEdit } from '../../server/src/engine/types';
 import { isSecretName, literalText, nameOf } from '../secrets/secret-names';
-import { isLogCall, sinkName } from '../support';
+import { isLogCall, LOG_TRIGGER_PATTERN, LOG_TRIGGERS, sinkName } from '../support';
 
 /** Calls whose result is text made of their arguments: look inside them. */
 const TEXT_CALLS = /^(str|repr|format|six\.text_type|unicode)$/;
@@ -147,6 +147,8 @@ const rule: Rule = {
       'https://docs.python.org/3/library/logging.html#logging.Logger.debug',
     ],
   },
+  triggers: LOG_TRIGGERS,
+  triggerPattern: LOG_TRIGGER_PATTERN,
   onCall(site, ctx) {
     if (!isLogCall(site)) return;
     const found: Hit[] = [];

@@ -69,6 +69,9 @@ const rule: Rule = {
       'https://cwe.mitre.org/data/definitions/93.html',
     ],
   },
+  // RESPONSE_NAME's names, and HEADERS_OBJECT's `.headers` / `._headers` in any case.
+  triggers: ['resp', 'response', 'http_response', 'django_response'],
+  triggerPattern: /headers/i,
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     const left = node.childForFieldName('left');
@@ -83,12 +86,12 @@ const rule: Rule = {
     check(ctx, node.childForFieldName('right'), `the response header ${key?.text ?? ''}`);
   },
   onCall(site, ctx) {
+    // Cheap exit first: a resolved name's last part is the method's name when the callee is an attribute.
+    if (site.qname !== null && !HEADER_METHODS.has(lastSegment(site.qname))) return;
     const callee = site.callee;
     if (callee?.type !== 'attribute') return;
-    const method = lastSegment(callee.text);
-    const object = callee.childForFieldName('object')?.text ?? '';
-    const index = HEADER_METHODS.get(method);
-    if (index === undefined || !HEADERS_OBJECT.test(object)) return;
+    const index = HEADER_METHODS.get(lastSegment(callee.text));
+    if (index === undefined || !HEADERS_OBJECT.test(callee.childForFieldName('object')?.text ?? '')) return;
     check(ctx, site.positional[index], `the response header ${site.positional[0]?.text ?? ''}`);
   },
 };

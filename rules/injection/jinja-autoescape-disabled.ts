@@ -64,6 +64,7 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html',
     ],
   },
+  triggers: ['jinja2'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, ENVIRONMENTS)) return;
     const value = site.keywords.get('autoescape');

@@ -26,7 +26,11 @@ function libraries(text: string): Set<Library> {
 
 interface Sink { node: Node; part: 'filter' | 'dn'; lib: Library }
 
+const METHODS = new Set([...PYLDAP_SEARCH, ...BIND, ...LDAP3_SEARCH]);
+
 function sinksOf(site: CallSite, libs: Set<Library>): Sink[] {
+  // Cheap exit first: a resolved name's last part is the method's name when the callee is an attribute.
+  if (site.qname !== null && site.qname !== 'ldap3.Connection' && !METHODS.has(lastSegment(site.qname))) return [];
   if (site.callee?.type !== 'attribute' && site.qname !== 'ldap3.Connection') return [];
   const method = lastSegment(site.qname ?? site.callee!.text);
   const pos = site.positional;
@@ -119,6 +123,8 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/LDAP_Injection_Prevention_Cheat_Sheet.html',
     ],
   },
+  // The sinks' method names (the file must import ldap or ldap3 too); `Connection(user=...)`.
+  triggers: [...METHODS, 'Connection'],
   onCall(site, ctx) {
     const libs = perFile(ctx, 'ldap-libraries', () => libraries(ctx.text));
     if (libs.size === 0) return;

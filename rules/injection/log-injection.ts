@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { sourcesFor, traceFor, rangeOf } from '../../server/src/engine/dataflow';
 import type { Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
-import { describeValue, isLogCall } from '../support';
+import { describeValue, isLogCall, LOG_TRIGGER_PATTERN, LOG_TRIGGERS } from '../support';
 import { isDirectText, stringValue } from '../web/web';
 
 /**
@@ -94,6 +94,8 @@ const rule: Rule = {
       'https://docs.python.org/3/howto/logging.html#optimization',
     ],
   },
+  triggers: LOG_TRIGGERS,
+  triggerPattern: LOG_TRIGGER_PATTERN,
   onCall(site, ctx) {
     if (!isLogCall(site) || site.hasSplat) return;
     const isLogMethod = site.callee?.childForFieldName('attribute')?.text === 'log';

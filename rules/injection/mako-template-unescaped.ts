@@ -62,6 +62,7 @@ const rule: Rule = {
       'https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html',
     ],
   },
+  triggers: ['mako'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, MAKO)) return;
     const filters = site.keywords.get('default_filters');

@@ -1,10 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import { taintLevel, union } from '../../server/src/engine/dataflow';
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
-import { matchesAny } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
-import { reportFlow, sinkName } from '../support';
+import { perFile, reportFlow, sinkName } from '../support';
 import { definingExpr, isBuiltText, RAW_REQUEST_TEXT, stringValue, withoutTypedRouteParams } from '../web/web';
 
 /** Response constructors whose body is served as text/html unless told otherwise: [names, body keyword]. */
@@ -124,9 +124,11 @@ function report(ctx: Ctx, body: Node, sink: string): void {
 }
 
 function isFlaskRoute(fn: Node, ctx: Ctx): boolean {
+  // The file's imports (read once per file) before the decorators (nodes, for every return).
+  const flask = perFile(ctx, 'reflected-xss-flask', () => /^\s*(from\s+flask\b|import\s+flask\b)/m.test(ctx.text) && !/^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.text));
+  if (!flask) return false;
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
-  if (!decorated?.namedChildren.some((d) => d?.type === 'decorator' && FLASK_ROUTE.test(d.text))) return false;
-  return /^\s*(from\s+flask\b|import\s+flask\b)/m.test(ctx.text) && !/^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.text);
+  return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && FLASK_ROUTE.test(d.text));
 }
 
 const rule: Rule = {
@@ -161,6 +163,9 @@ const rule: Rule = {
       'https://flask.palletsprojects.com/en/latest/security/#cross-site-scripting-xss',
     ],
   },
+  triggers: [...new Set(HTML_BODIES.flatMap((e) => e.names.map(lastSegment)))],
+  // onReturn: a Flask route decorator, as FLASK_ROUTE reads it.
+  triggerPattern: /@\s*[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(/,
   onCall(site, ctx) {
     const body = bodyArg(site);
     if (!body || declaredNotHtml(site)) return;

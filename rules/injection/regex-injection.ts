@@ -69,6 +69,7 @@ const rule: Rule = {
       'https://docs.python.org/3/library/re.html#re.escape',
     ],
   },
+  triggers: ['re', 'regex'],
   onCall(site, ctx) {
     if (!matchesAny(site.qname, REGEX_FUNCTIONS)) return;
     const arg = patternArg(site);

@@ -19,6 +19,7 @@ function templateArg(site: CallSite): Node | undefined {
 
 function isSink(site: CallSite): boolean {
   if (matchesAny(site.qname, TEMPLATE_SOURCE)) return true;
+  if (site.qname !== null && !site.qname.endsWith('.from_string')) return false; // before reading nodes
   return site.callee?.type === 'attribute' && site.callee.childForFieldName('attribute')?.text === 'from_string';
 }
 
@@ -51,6 +52,8 @@ const rule: Rule = {
       'https://jinja.palletsprojects.com/en/latest/sandbox/',
     ],
   },
+  // The last part of each TEMPLATE_SOURCE name, and any `.from_string()`.
+  triggers: ['render_template_string', 'stream_template_string', 'Template', 'PageTemplate', 'from_string'],
   onCall(site, ctx) {
     if (!isSink(site)) return;
     const src = templateArg(site);

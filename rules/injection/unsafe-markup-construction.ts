@@ -74,6 +74,8 @@ const rule: Rule = {
       'https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.html.format_html',
     ],
   },
+  // `literal` of webhelpers is a common word: its package name is rarer.
+  triggers: ['Markup', 'mark_safe', 'SafeString', 'SafeText', 'SafeData', 'format_html', 'webhelpers', 'webhelpers2'],
   onCall(site, ctx) {
     const isMarkup = matchesAny(site.qname, MARKUP);
     const isDjango = !isMarkup && matchesAny(site.qname, DJANGO_SAFE);

@@ -24,6 +24,8 @@ function sinkOf(site: CallSite): Sink | null {
     const node = site.positional[0] ?? site.keywords.get('path');
     return node ? { node, variables: false } : null;
   }
+  // Cheap exit first: a resolved name's last part is the method's name when the callee is an attribute.
+  if (site.qname !== null && !XPATH_METHODS.has(lastSegment(site.qname)) && !ELEMENTPATH_METHODS.has(lastSegment(site.qname))) return null;
   if (site.callee?.type !== 'attribute') return null;
   const method = lastSegment(site.callee.text);
   const node = site.positional[0] ?? site.keywords.get('path') ?? site.keywords.get('_path') ?? site.keywords.get('query');
@@ -121,6 +123,7 @@ const rule: Rule = {
       'https://owasp.org/www-community/attacks/XPATH_Injection',
     ],
   },
+  triggers: [...XPATH_METHODS, ...XPATH_CLASSES.map(lastSegment), ...ELEMENTPATH_METHODS],
   onCall(site, ctx) {
     const sink = sinkOf(site);
     if (!sink) return;

@@ -33,6 +33,25 @@ function positionAt(text: string, offset: number) {
   return { line, character: offset - lineStart };
 }
 
+it('a sliced analysis reports no unused suppression until it has seen the whole file', async () => {
+  await initParser();
+  const text = 'def a():\n    pass  # seclens: ignore[shell-command-injection]\n\n\ndef b(cmd):\n    os.system(cmd)\n\n\ndef c(cmd):\n    os.system(cmd)\n';
+  const tree = parse(text);
+  try {
+    const state: AnalysisState = {};
+    const unused: unknown[] = [];
+    const calls: number[] = [];
+    do {
+      const found = analyze(tree, text, RULES, { state, deadline: -1, onUnusedSuppressions: (u) => unused.push(...u) });
+      calls.push(found.length);
+    } while (state.partial);
+    assert.deepEqual(calls, [0, 1, 2], 'one definition per slice, findings growing');
+    assert.equal(unused.length, 1, 'reported once, by the complete analysis');
+  } finally {
+    tree.delete();
+  }
+});
+
 it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async () => {
   await initParser();
   const base = [
@@ -46,6 +65,7 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   let text = base;
   let reused = 0;
   let walked = 0;
+  let partials = 0;
   for (let i = 0; i < EDITS; i++) {
     // Mostly small local edits, as typed; now and then a big cut or paste.
     const a = Math.floor(random() * (text.length + 1));
@@ -59,9 +79,18 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
     const insert = random() < 0.2 ? '' : random() < 0.1 ? text.slice(Math.floor(random() * text.length)).slice(0, 300) : SNIPPETS[Math.floor(random() * SNIPPETS.length)];
     doc.update([{ range: { start: positionAt(text, start), end: positionAt(text, b) }, text: insert }], i + 2);
     text = text.slice(0, start) + insert + text.slice(b);
-    const incremental = analyze(doc.tree, doc.text, RULES, { state });
-    reused += state.reused ?? 0;
-    walked += state.walked ?? 0;
+    // Now and then in slices (a deadline already past: one definition per call), as the server
+    // analyses large files; sometimes the next edit comes before the last slice.
+    const sliced = random() < 0.04;
+    let incremental = analyze(doc.tree, doc.text, RULES, { state, deadline: sliced ? -1 : undefined });
+    if (sliced && state.partial) {
+      partials++;
+      if (random() < 0.5) continue;
+      while (state.partial) incremental = analyze(doc.tree, doc.text, RULES, { state, deadline: -1 });
+    } else {
+      reused += state.reused ?? 0;
+      walked += state.walked ?? 0;
+    }
     const fresh = parse(text);
     try {
       assert.deepEqual(incremental, analyze(fresh, text, RULES), `findings differ after edit ${i}:\n${text}`);
@@ -72,4 +101,5 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   doc.dispose();
   // The point of it: most definitions are not walked again.
   assert.ok(reused > walked, `reused ${reused}, walked ${walked}`);
+  assert.ok(partials >= EDITS / 100, `${partials} sliced analyses stopped early`);
 });

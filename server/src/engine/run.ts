@@ -32,6 +32,12 @@ export interface AnalyzeOptions {
    * benchmark compare the normal analysis with (also SECLENS_EXHAUSTIVE=1).
    */
   exhaustive?: boolean;
+  /**
+   * With `state`: stop walking at the first top-level statement reached after this time
+   * (`performance.now()`), leaving `state.partial` set. The findings then cover the statements
+   * before it; the next call with the same state and text goes on from there, reusing them.
+   */
+  deadline?: number;
 }
 
 const EXHAUSTIVE = typeof process !== 'undefined' && process.env?.SECLENS_EXHAUSTIVE === '1';
@@ -69,6 +75,10 @@ export interface AnalysisState {
   reused?: number;
   /** Top-level statements not walked at all: no rule's trigger words appear in them. */
   skipped?: number;
+  /** The last call stopped at its deadline: the findings cover the start of the file only. */
+  partial?: boolean;
+  /** Every top-level statement's words by its text, walked or not (a slice does not rescan the rest). */
+  scans?: Map<string, { scan: UnitScan; key: string }>;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -202,31 +212,53 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   const triggers = TriggerIndex.of(rules);
   const scanKey = exhaustive ? '' : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
-  const fileActive = new Set<number>();
+  // Per rule: 1 when its words appear somewhere in the file (for onFile).
+  const fileActive = new Uint8Array(rules.length);
   if (!exhaustive) {
-    const moduleOn = new Set<number>(triggers.always);
-    const calledNames = new Set<string>();
-    const waiting = new Map<string, typeof plans>();
+    const moduleOn = new Uint8Array(rules.length);
+    for (const i of triggers.always) moduleOn[i] = fileActive[i] = 1;
+    /** Definitions not walked so far, by the names they define. */
+    const waiting = new Map<string, (typeof plans)[number][]>();
+    const oldScans = state?.rules === rules ? state.scans : undefined;
+    const scans = new Map<string, { scan: UnitScan; key: string }>();
     for (const p of plans) {
-      p.scan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : triggers.scan(p.text, names);
-      for (const i of p.scan.active) fileActive.add(i);
-      if (!p.def) for (const i of p.scan.active) moduleOn.add(i);
-      p.walk = !p.def || p.scan.active.length > 0 || p.scan.marker;
-      if (p.walk) for (const c of p.scan.calls) calledNames.add(c);
-      else for (const d of p.scan.defs) waiting.set(d, [...(waiting.get(d) ?? []), p]);
+      let scan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : undefined;
+      if (!scan) {
+        const o = oldScans?.get(p.text);
+        scan = o && o.key === scanKey ? o.scan : triggers.scan(p.text, names);
+      }
+      p.scan = scan;
+      if (state) scans.set(p.text, { scan, key: scanKey });
+      for (const i of scan.active) fileActive[i] = 1;
+      if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
+      p.walk = !p.def || scan.active.length > 0 || scan.marker;
+      if (!p.walk) {
+        for (const d of scan.defs) {
+          const list = waiting.get(d);
+          if (list) list.push(p);
+          else waiting.set(d, [p]);
+        }
+      }
     }
     // Same-module helpers called from walked code are walked too, for their return summaries.
-    const queue = [...calledNames];
-    while (queue.length > 0 && waiting.size > 0) {
-      const name = queue.pop()!;
-      for (const p of waiting.get(name) ?? []) {
-        if (p.walk) continue;
-        p.walk = true;
-        for (const c of p.scan!.calls) if (!calledNames.has(c)) (calledNames.add(c), queue.push(c));
+    if (waiting.size > 0) {
+      const queue = plans.filter((p) => p.walk);
+      while (queue.length > 0 && waiting.size > 0) {
+        for (const c of queue.pop()!.scan!.calls) {
+          const helpers = waiting.get(c);
+          if (!helpers) continue;
+          waiting.delete(c);
+          for (const h of helpers) {
+            if (h.walk) continue;
+            h.walk = true;
+            queue.push(h);
+          }
+        }
       }
-      waiting.delete(name);
     }
-    moduleActive = [...moduleOn].sort((a, b) => a - b);
+    moduleActive = [];
+    for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
+    if (state) state.scans = scans;
   }
   const setFor = (indexes: readonly number[] | null) => (exhaustive ? ruleSet(rules, null) : ruleSet(rules, indexes));
 
@@ -528,7 +560,14 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
   let walked = 0;
   let reused = 0;
   let skipped = 0;
+  // A file-wide suppression may sit anywhere: such files are analysed whole, never in part.
+  const deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
+  let partial = false;
   for (const p of plans) {
+    if (deadline !== undefined && walked > 0 && performance.now() > deadline) {
+      partial = true;
+      break;
+    }
     flow.resetCache();
     if (!p.def) {
       active = setFor(moduleActive);
@@ -606,8 +645,9 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     state.walked = walked;
     state.reused = reused;
     state.skipped = skipped;
+    state.partial = partial;
   }
-  run(rules.filter((r, i) => r.onFile && (exhaustive || fileActive.has(i))), (r) => r.onFile!(ctx));
+  run(rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1)), (r) => r.onFile!(ctx));
 
   const byRule = new Map(rules.map((r) => [r.name, r]));
   const seen = new Set<string>();
@@ -617,7 +657,8 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
     seen.add(key);
     return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
   });
-  if (!options.ignoreSuppressions) options.onUnusedSuppressions?.(suppressions.unused());
+  // A suppression may yet be used by the part not analysed.
+  if (!options.ignoreSuppressions && !partial) options.onUnusedSuppressions?.(suppressions.unused());
   return kept
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
 }
@@ -744,6 +785,18 @@ class LineMap {
     return -1;
   }
 
+  /** No position the unit holds lies on a changed line. */
+  private untouched(u: UnitCache): boolean {
+    const ok = (row: number) => row < this.prefix || row >= this.oldSuffixStart;
+    const range = (r: TextRange) => ok(r.start.line) && ok(r.end.line);
+    const steps = (t: TraceStep[] | undefined) => !t || t.every((s) => range(s.range));
+    return (
+      u.findings.every((f) => range(f.range) && steps(f.trace) && (!f.fix || f.fix.edits.every((e) => range(e.range))) && (!f.suppressLines || f.suppressLines.every(ok))) &&
+      u.summaries.every(([, v]) => v.value.sources.every((src) => steps(src.trace))) &&
+      u.suppressions.every(([r]) => ok(r))
+    );
+  }
+
   toNew(row: number): number {
     if (row < this.prefix) return row;
     if (row >= this.oldSuffixStart) return row - this.oldSuffixStart + this.newSuffixStart;
@@ -752,6 +805,8 @@ class LineMap {
 
   /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
   unitToNew(u: UnitCache, startRow: number): UnitCache | null {
+    // The common keystroke adds no line: rows outside the changed lines stay, nothing is copied.
+    if (this.oldSuffixStart === this.newSuffixStart) return this.untouched(u) ? u : null;
     let ok = true;
     const pos = (p: Pos): Pos => {
       const line = this.toNew(p.line);

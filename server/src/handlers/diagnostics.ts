@@ -11,6 +11,15 @@ import type { Finding } from '../engine/types';
 import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
 
+/**
+ * Large documents are analysed in slices of about this many milliseconds, top of the file
+ * first, publishing after each: squiggles appear early and a keystroke never waits behind a
+ * whole-file analysis of text that is already stale.
+ */
+const SLICE_MS = 40;
+/** Smaller documents are analysed in one go (they take a few milliseconds). */
+const SLICED_FROM_CHARS = 64 * 1024;
+
 export interface Analysed {
   doc: ParsedDocument;
   findings: Finding[];
@@ -125,6 +134,7 @@ export class DocumentAnalyses {
     else entry.state = {};
     const findings = analyze(doc.tree, text, rules, {
       state: entry.state,
+      deadline: text.length >= SLICED_FROM_CHARS ? performance.now() + SLICE_MS : undefined,
       ignoreSuppressions: config.ignoreSuppressions,
       onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
       onUnusedSuppressions: (u) => unused.push(...u),
@@ -136,7 +146,18 @@ export class DocumentAnalyses {
       return toDiagnostic(f, rule, doc.uri, localDocUri(rule), doc.version);
     });
     diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config, doc.version));
-    this.connection.tracer.log(`analysed ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
+    const partial = entry.state.partial === true;
+    this.connection.tracer.log(`analysed ${partial ? 'the start of ' : ''}${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    if (partial) this.continueLater(entry);
+  }
+
+  /** The next slice, unless the document closed or changed meanwhile (its own analysis is queued then). */
+  private continueLater(entry: Analysed): void {
+    const version = entry.doc.version;
+    setImmediate(() => {
+      if (this.docs.get(entry.doc.uri) !== entry || entry.pending || entry.doc.version !== version) return;
+      this.analyseAndPublish(entry);
+    });
   }
 }

@@ -10,9 +10,16 @@ export function repoDocUri(rule: Rule): string {
   return `${REPOSITORY}/blob/main/docs/rules/${rule.name}.md`;
 }
 
+const localDocs = new Map<string, string>();
 /** `docs/rules/` sits one level above the `dist/` folder that holds the bundles. */
 export function localDocUri(rule: Rule): string {
-  return pathToFileURL(path.join(__dirname, '..', 'docs', 'rules', `${rule.name}.md`)).href;
+  // Asked for every diagnostic of every publication: computed once per rule.
+  let uri = localDocs.get(rule.name);
+  if (uri === undefined) {
+    uri = pathToFileURL(path.join(__dirname, '..', 'docs', 'rules', `${rule.name}.md`)).href;
+    localDocs.set(rule.name, uri);
+  }
+  return uri;
 }
 
 export function cweUri(cwe: number): string {
