@@ -120,6 +120,11 @@ const rule: Rule = {
   bandit: [],
   ruff: [],
   fix: 'none',
+  // The factories' modules; `*named_lock`/`*get_lock` helpers. A locker bound from
+  // `synchronized_with_prefix()` elsewhere in the file is called by its own name: the pattern
+  // assumes that name says `lock` (not as `block`, `clock`) or `synchron` (`_synchronized`, `lock`).
+  triggers: ['lockutils', 'synchronized', 'fasteners', 'filelock', 'named_lock', 'get_lock'],
+  triggerPattern: /(?<![bc])lock|synchron/i,
   explanation: {
     what:
       'The name of a named lock comes from a function parameter or from request data: `lockutils.lock(name)`, `lockutils.synchronized(name)` (also as a decorator), `lockutils.external_lock`, lockers made by `lockutils.synchronized_with_prefix()` / `lock_with_prefix()`, `fasteners.InterProcessLock(path)`, `filelock.FileLock(path)`, and helpers named `*named_lock` / `*get_lock`. A name made from a constant, a validated value or an object\'s own `id`/`uuid` is not reported; one of unknown origin is reported at information level.',

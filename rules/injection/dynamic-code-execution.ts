@@ -44,6 +44,9 @@ const rule: Rule = {
   bandit: ['B307', 'B102'],
   ruff: ['S307', 'S102'],
   fix: 'sometimes',
+  // The builtins by their bare names (`re.compile`, `model.eval()` are other functions), or through `builtins`.
+  triggers: ['builtins', '__builtin__'],
+  triggerPattern: /(?<!\.[ \t]*)\b(?:eval|exec|compile)\b/,
   explanation: {
     what:
       'Python source text that is not a constant is compiled or run with the builtins `eval()`, `exec()` or `compile()` (also when imported from `builtins`). Constant strings are not reported, and neither is `ast.literal_eval()`.',

@@ -17,6 +17,7 @@ const rule: Rule = {
   bandit: ['B612'],
   ruff: [],
   fix: 'none',
+  triggers: ['listen'],
   explanation: {
     what:
       'A call to `logging.config.listen()` without a `verify` function. It starts a thread with a socket server (port 9030 by default, on all interfaces the host has) that applies every logging configuration it is sent.',

@@ -20,6 +20,15 @@ const SHELL_ALWAYS = [
   'popen2.Popen3', 'popen2.Popen4', 'os.popen2', 'os.popen3', 'os.popen4', 'platform.popen', 'invoke.run', 'invoke.sudo',
   ...REMOTE_SHELL,
 ];
+/**
+ * A word every finding of SL101 (and SL104) sits near: `shell` of `shell=True`, or a dotted
+ * part of a sink that always uses a shell (its first part where the pattern is exact and the
+ * last is a common word: `invoke.run`, `fabric.api.run`).
+ */
+export const SHELL_TRIGGERS = [
+  'shell', 'system', 'popen', 'getoutput', 'getstatusoutput', 'create_subprocess_shell', 'popen2', 'popen3', 'popen4',
+  'invoke', 'fabric', 'exec_command',
+];
 /** Names of variables that hold a command line. */
 const COMMAND_NAME = /(^|_)(cmd|cmds|command|commands|cmdline|cmd_line|cmd_str|script|shell_cmd)$/i;
 /** Characters with meaning to the shell: with any of them in the literal text, an argv list would change behaviour. */
@@ -266,6 +275,7 @@ const rule: Rule = {
   bandit: ['B601', 'B602', 'B604', 'B605'],
   ruff: ['S601', 'S602', 'S604', 'S605'],
   fix: 'sometimes',
+  triggers: SHELL_TRIGGERS,
   explanation: {
     what:
       'A command string that is not a constant is run through a shell: `subprocess.*(..., shell=True)` and any other call with `shell=True` whose argument reads as a command line (text with spaces, or a variable named like `cmd`; the command runners SL102 checks stay with SL102), `os.system`, `os.popen` (and Python 2 `os.popen2/3/4`, `popen2`, `commands.getoutput/getstatusoutput`, `platform.popen`), `subprocess.getoutput/getstatusoutput`, `asyncio.create_subprocess_shell`, and on another host through its login shell: paramiko `SSHClient.exec_command` and Fabric `run`/`sudo`/`local`. Constant command lines are not reported (wildcards in them are SL104\'s).',

@@ -4,7 +4,7 @@ import type { Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { sinkName } from '../support';
 import { literalText } from './built-strings';
-import { shellCommand } from './shell-command-injection';
+import { SHELL_TRIGGERS, shellCommand } from './shell-command-injection';
 
 /** Tools whose options a file name can supply (`--checkpoint-action=exec=...`, `--reference=...`, `-e sh ...`). */
 const TOOLS = new Set(['chown', 'chmod', 'chgrp', 'tar', 'rsync']);
@@ -66,6 +66,8 @@ const rule: Rule = {
   bandit: ['B609'],
   ruff: ['S609'],
   fix: 'sometimes',
+  // The shell sinks' words rather than the tools': a tool's name can be split across literals.
+  triggers: SHELL_TRIGGERS,
   explanation: {
     what:
       'A command line run through a shell (`os.system`, `os.popen`, `subprocess.*(..., shell=True)` and the other shell sinks of SL101) calls `chown`, `chmod`, `chgrp`, `tar` or `rsync` with an argument that starts with a wildcard (`*`, `*.log`, `?`, `[...]`) before any `--`. Wildcards after a directory (`/var/www/*`, `./*`) and argument lists without a shell (where `*` is not expanded) are not reported.',

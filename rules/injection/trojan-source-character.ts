@@ -19,6 +19,12 @@ const INVISIBLE: Record<string, string> = {
   '\u180E': 'MONGOLIAN VOWEL SEPARATOR', '\u17B4': 'KHMER VOWEL INHERENT AQ', '\u17B5': 'KHMER VOWEL INHERENT AA',
 };
 const ANY = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u034F\u115F\u1160\u3164\uFFA0\u180E\u17B4\u17B5]/g;
+/**
+ * When onFile runs: some top-level statement holds one of the characters, or is not a definition.
+ * Characters in the blank space between statements belong to no statement's text; the second
+ * arm (module-level code: always walked anyway) covers them in every file that has such code.
+ */
+const TRIGGER = new RegExp(`${ANY.source}|^(?!(?:async\\s+)?def\\b|class\\b|@)`);
 /** Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms. */
 const RTL_TEXT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFC]/;
 /** Joiners that are part of text: emoji sequences, Persian and Indic scripts. */
@@ -68,6 +74,7 @@ const rule: Rule = {
   bandit: ['B613'],
   ruff: [],
   fix: 'sometimes',
+  triggerPattern: TRIGGER,
   explanation: {
     what:
       'The file contains Unicode bidirectional control characters (U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates; direction marks U+200E, U+200F, U+061C away from right-to-left text) or invisible characters (zero-width space U+200B, word joiner U+2060, invisible operators U+2061-U+2064, a byte order mark after the start, Hangul fillers U+3164/U+115F/U+1160/U+FFA0, ...). Reorderings are errors in code and in strings or comments unless they sit, balanced, in right-to-left text; invisible characters are errors in code, warnings in strings and information in comments. Zero-width joiners and non-joiners and soft hyphens inside strings and comments are text (emoji, Persian) and are not reported.',

@@ -79,7 +79,8 @@ export function runsArgv(site: CallSite, ctx: Ctx): boolean {
 
 function slotsOf(site: CallSite, ctx: Ctx): Slot[] | null {
   const q = site.qname;
-  if (site.callee && isPlumbumCommand(site.callee, ctx)) {
+  // `site.qname` is the callee resolved already: only a subscript callee needs isPlumbumCommand's walk.
+  if (site.callee?.type === 'subscript' ? isPlumbumCommand(site.callee, ctx) : !!q && /^plumbum\.cmd\.\w+$/.test(q)) {
     return positionalAndSplat(site).map((node) => ({ node, kind: 'word' }));
   }
   if (!q) return null;
@@ -355,6 +356,12 @@ const rule: Rule = {
   bandit: ['B111', 'B603', 'B606'],
   ruff: ['S603', 'S606'],
   fix: 'sometimes',
+  // A dotted part of each sink (the first where the last is common); `run_as_root`; `priv_*` helpers.
+  triggers: [
+    'subprocess', 'pty', 'sh', 'plumbum', 'execute', 'trycmd', 'create_subprocess_exec', 'run_as_root', 'privileged', 'privsep',
+    ...EXEC.flatMap((e) => e.names.map(lastSegment)),
+  ],
+  triggerPattern: /\bpriv_/,
   explanation: {
     what:
       'A program is run with an argument list (no shell) and some of its arguments come from a function parameter or from attacker-controlled data: `subprocess.run/call/check_call/check_output/Popen` without `shell=True`, `asyncio.create_subprocess_exec`, `os.exec*`, `os.spawn*`, `os.posix_spawn*`, `pty.spawn`, the `sh` library (`sh.Command(x)`, `sh.git(...)`), plumbum (`local[program]`, `local["ip"][args]`, `plumbum.cmd.ip(...)`), and the OpenStack wrappers that run commands as root or inside a network namespace (`utils.execute`, `processutils.execute`, `IPWrapper().netns.execute`, privsep entry points under `privileged` modules and `priv_*` helpers, any `execute(..., run_as_root=True)`). Arguments of unknown origin are reported at information level only. A program named without its full path (`["ip", ...]`, Bandit B607) is not reported: it is how system code is written, and whoever can change `PATH` or write to a directory in it already runs code as this user (rootwrap and sudo reset `PATH` for root).',

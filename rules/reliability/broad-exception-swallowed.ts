@@ -16,6 +16,8 @@ const CRITICAL = [
 ];
 const CRITICAL_TEXT = /\b(iptables|ip6tables|ebtables|nft|ovs-vsctl|ovs-ofctl|sysctl|conntrack|privsep|privileged)\b/;
 const LOGGER_NAME = /^_*(log|logger|LOG|LOGGER)$/;
+/** Said by every handler inertBody accepts. */
+const INERT_WORD = /\bpass\b|\bcontinue\b|\.\.\./;
 
 function isBroad(clause: Node, names: Names): 'bare' | 'broad' | null {
   let value = clause.childForFieldName('value');
@@ -89,6 +91,10 @@ const rule: Rule = {
   bandit: ['B110', 'B112'],
   ruff: ['S110', 'S112'],
   fix: 'sometimes',
+  // `contextlib.suppress`; `Exception` imported from `builtins` under another name. Otherwise an
+  // inert handler (`pass`, `continue`, `...`) and a bare `except:` or a broad type in one statement.
+  triggers: ['suppress', 'builtins'],
+  triggerPattern: new RegExp(`^(?=[\\s\\S]*?(?:${INERT_WORD.source}))(?=[\\s\\S]*?(?:\\bexcept[\\s\\\\]*:|\\b(?:Base)?Exception\\b))`),
   explanation: {
     what:
       'An `except:`, `except Exception:` or `except BaseException:` handler (alone or in a tuple, with or without `as e`) does nothing but `pass`, `continue` or `...`, or a `with contextlib.suppress(Exception):` block does the same. It is a warning when the `try` block runs something whose failure matters: a command with `run_as_root=True`, a privsep call, an `iptables`/`ovs-vsctl`/`sysctl` command, or cleanup (`netns.delete`, `os.kill`, `os.unlink`/`remove`, `shutil.rmtree`, `.close()`, `.release()`, `.terminate()`, ...); elsewhere it is information only. Handlers for specific exceptions (`except OSError: pass`) are deliberate and not reported.',
@@ -130,6 +136,8 @@ const rule: Rule = {
       }
       return;
     }
+    // One call into the tree and a regex: most handlers do something, and then none of these words is there.
+    if (!INERT_WORD.test(node.text)) return;
     const kind = isBroad(node, ctx.names);
     if (!kind) return;
     const body = inertBody(node);

@@ -44,8 +44,10 @@ function args(call: Node): Node[] {
 }
 
 function acquireOf(stmt: Node, ctx: Ctx): Acquire | null {
-  const call = soleCall(stmt);
-  if (call) {
+  if (stmt.type !== 'expression_statement') return null;
+  const e = stmt.namedChild(0);
+  if (e?.type === 'call') {
+    const call = e;
     const fn = call.childForFieldName('function');
     if (fn?.type !== 'attribute') return null;
     const method = fn.childForFieldName('attribute')?.text;
@@ -73,7 +75,7 @@ function acquireOf(stmt: Node, ctx: Ctx): Acquire | null {
     }
     return null;
   }
-  const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+  const a = e;
   if (a?.type !== 'assignment') return null;
   const left = a.childForFieldName('left');
   const right = a.childForFieldName('right');
@@ -160,6 +162,9 @@ const rule: Rule = {
   bandit: [],
   ruff: [],
   fix: 'sometimes',
+  // The release side (a method of RELEASE_METHODS, `.release()` of a lock, `os.close`) or, where
+  // that is a common word (`os.remove`, `shutil.rmtree`), the acquiring call's name.
+  triggers: [...RELEASE_METHODS, 'netns', 'create_network_namespace', 'create_netns', 'add_namespace', 'mkdtemp', 'mkstemp'],
   explanation: {
     what:
       'A resource is acquired and released in the same block with code that can raise in between, and the release is not in a `finally` clause or a `with` statement: `lock.acquire()` ... `lock.release()`; `f = open(p)` ... `f.close()`; `sock = socket.socket()` ... `sock.close()`; a connection, client, process or temporary file from a factory (`x = sqlite3.connect()`, `urlopen()`, `paramiko.SSHClient()`, `subprocess.Popen()`, ...) ... `x.close()`; `ip.netns.add(ns)` ... `ip.netns.delete(ns)`; `create_network_namespace(ns)` ... `delete_network_namespace(ns)`; `fd = os.open()` ... `os.close(fd)`; `d = tempfile.mkdtemp()` ... `shutil.rmtree(d)`. Pairs with nothing that can raise between them, and releases placed in `finally` (or resources managed by `with`) are not reported.',
@@ -181,8 +186,11 @@ const rule: Rule = {
   },
   nodeTypes: ['block', 'module'],
   onNode(node, ctx) {
+    // An acquisition, something between, a release: three statements at least (most blocks have fewer).
+    if (node.namedChildCount < 3) return;
     const stmts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-    for (let i = 0; i < stmts.length; i++) {
+    // The last two statements have no release with a statement between after them.
+    for (let i = 0; i < stmts.length - 2; i++) {
       const acq = acquireOf(stmts[i], ctx);
       if (!acq) continue;
       for (let j = i + 1; j < stmts.length; j++) {

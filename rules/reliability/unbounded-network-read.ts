@@ -7,6 +7,8 @@ import type { Fix } from '../../server/src/engine/types';
 const STREAM = /((^|\.)(rfile|body_file|wsgi_input)|^(flask\.)?(request|req)\.stream|\[\s*['"]wsgi\.input['"]\s*\])$/;
 /** Text that says a size came from the peer: a header, a length prefix read off the wire. */
 const PEER_SIZE = /content[-_]length|CONTENT_LENGTH|headers|\.recv\(|unpack|\.read\(\s*\d\s*\)|getheader|json|request\./i;
+/** The methods checked: everything else is left before any parent walk. */
+const READS = new Set(['recv', 'recvfrom', 'read', 'readline', 'readlines']);
 /** Same limit as http.server's own request-line cap. */
 const LINE_CAP = '65537';
 
@@ -91,6 +93,8 @@ const rule: Rule = {
   bandit: [],
   ruff: [],
   fix: 'sometimes',
+  // `recv`, or the streams STREAM and socketFiles recognise.
+  triggers: ['recv', 'recvfrom', 'makefile', 'rfile', 'body_file', 'wsgi_input', 'stream', 'wsgi'],
   explanation: {
     what:
       'Input from a peer is read with no upper bound: a `while` loop that keeps appending `sock.recv()` data to a buffer (`data += chunk`, `chunks.append(chunk)`) without checking its length; a request body read to the end (`self.rfile.read()`, `environ["wsgi.input"].read()`, `request.stream.read()`, `req.body_file.read()`, `json.load(self.rfile)`); a read or `recv` whose size comes from the peer (`self.rfile.read(int(self.headers["Content-Length"]))`, a length prefix) and is neither capped with `min()` nor compared with a limit; and `readline()` without a size on `self.rfile` or on a socket\'s `makefile()`.',
@@ -122,6 +126,7 @@ const rule: Rule = {
     }
     if (fn?.type !== 'attribute') return;
     const method = fn.childForFieldName('attribute')?.text ?? '';
+    if (!READS.has(method)) return;
     const object = fn.childForFieldName('object')!;
     const objectText = (site.qname ?? object.text).replace(/\s+/g, '').replace(/\.(read|readline|recv|recvfrom)$/, '');
     const func = enclosingFunction(site.node);
