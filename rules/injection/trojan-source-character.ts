@@ -19,12 +19,8 @@ const INVISIBLE: Record<string, string> = {
   '\u180E': 'MONGOLIAN VOWEL SEPARATOR', '\u17B4': 'KHMER VOWEL INHERENT AQ', '\u17B5': 'KHMER VOWEL INHERENT AA',
 };
 const ANY = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u034F\u115F\u1160\u3164\uFFA0\u180E\u17B4\u17B5]/g;
-/**
- * When onFile runs: some top-level statement holds one of the characters, or is not a definition.
- * Characters in the blank space between statements belong to no statement's text; the second
- * arm (module-level code: always walked anyway) covers them in every file that has such code.
- */
-const TRIGGER = new RegExp(`${ANY.source}|^(?!(?:async\\s+)?def\\b|class\\b|@)`);
+/** Any character the rule looks for (the engine tests a whole-file rule's pattern on the whole text). */
+const TRIGGER = new RegExp(ANY.source);
 /** Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms. */
 const RTL_TEXT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFC]/;
 /** Joiners that are part of text: emoji sequences, Persian and Indic scripts. */

@@ -61,6 +61,12 @@ describe('trigger words skip only what cannot report', () => {
     assert.ok(hit.trace?.some((s) => s.message.includes('host')), JSON.stringify(hit.trace));
   });
 
+  it('a whole-file rule sees a character between statements, which belongs to no statement', async () => {
+    const { sparse, full } = await both('def a():\n    pass\n\u200b\ndef b():\n    pass\n');
+    assert.deepEqual(sparse, full);
+    assert.deepEqual(sparse.map((f) => [f.rule, f.range.start.line]), [['trojan-source-character', 2]]);
+  });
+
   it('reports an unused suppression in code no rule reads', async () => {
     const text = 'def total(values):\n    return sum(values)  # nosec B602\n';
     const { unused } = await both(text);

@@ -95,7 +95,10 @@ export interface Rule {
    * stands for. A test compares every fixture with and without triggers.
    */
   triggers?: readonly string[];
-  /** For what whole words cannot say (parts of names, shapes of strings); tested on the same text. */
+  /**
+   * For what whole words cannot say (parts of names, shapes of strings); tested on the same
+   * text, and for an `onFile` rule also on the whole file (blank space belongs to no statement).
+   */
   triggerPattern?: RegExp;
   /** Every call, with the dataflow bindings in force at it. */
   onCall?(call: CallSite, ctx: Ctx): void;

@@ -274,6 +274,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         }
       }
     }
+    // A whole-file rule's pattern may match between statements (blank space belongs to none).
+    rules.forEach((r, i) => {
+      if (r.onFile && !fileActive[i] && r.triggerPattern?.test(text)) fileActive[i] = 1;
+    });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
     if (state) state.scans = scans;
