@@ -63,6 +63,8 @@ interface UnitCache {
   scanKey: string;
   /** Walked (false: no rule could report in it and nothing needed its summaries). */
   walked: boolean;
+  /** Names defined by the methods its walk left out (no rule's words in them, not called). */
+  skippedMethods?: string[];
 }
 
 /** Incremental analysis state of one document; opaque to callers. */
@@ -201,7 +203,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
       if (c && c.endRow - c.startRow === endRow - startRow && c.text === unitText) cached = c;
     }
-    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true };
+    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null };
   });
   // Names come from every import of the file, in order: cached units give their aliases.
   const names = new Names(tree, []);
@@ -228,48 +230,90 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const triggers = TriggerIndex.of(rules);
   const scanKey = exhaustive ? '' : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
+  const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
+  const oldScans = state?.rules === rules ? state.scans : undefined;
+  const scans = new Map<string, { scan: UnitScan; key: string }>();
+  /** The words of a piece of the file, from the last analysis when its text is unchanged. */
+  const scanOf = (piece: string): UnitScan => {
+    const o = oldScans?.get(piece) ?? scans.get(piece);
+    const scan = o && o.key === scanKey ? o.scan : triggers.scan(piece, names);
+    if (state) scans.set(piece, { scan, key: scanKey });
+    return scan;
+  };
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
+  /** Names called by the code walked (so every method or function they name is walked too). */
+  const calledNames = new Set<string>();
   if (!exhaustive) {
     const moduleOn = new Uint8Array(rules.length);
     for (const i of triggers.always) moduleOn[i] = fileActive[i] = 1;
-    /** Definitions not walked so far, by the names they define. */
-    const waiting = new Map<string, (typeof plans)[number][]>();
-    const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
-    const oldScans = state?.rules === rules ? state.scans : undefined;
-    const scans = new Map<string, { scan: UnitScan; key: string }>();
-    for (const p of plans) {
-      let scan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : undefined;
-      if (!scan) {
-        const o = oldScans?.get(p.text);
-        scan = o && o.key === scanKey ? o.scan : triggers.scan(p.text, names);
+    const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
+    /** Code not walked so far, by the names it defines: whole definitions, or methods of walked classes. */
+    const waiting = new Map<string, { plan: (typeof plans)[number]; method?: MethodPart }[]>();
+    const wait = (defs: string[], entry: { plan: (typeof plans)[number]; method?: MethodPart }) => {
+      for (const d of defs) {
+        const list = waiting.get(d);
+        if (list) list.push(entry);
+        else waiting.set(d, [entry]);
       }
-      p.scan = scan;
-      if (state) scans.set(p.text, { scan, key: scanKey });
+    };
+    const queue: string[][] = [];
+    for (const p of plans) {
+      // A class is one statement, but most of its methods are harmless: each method is read
+      // alone, and what is left of the class (its other statements) is walked with it.
+      const methods = p.def ? methodsOf(p.node, p.text) : [];
+      let rest: UnitScan | null = null;
+      if (methods.length > 0) {
+        let restText = '';
+        let from = 0;
+        for (const m of methods) {
+          restText += p.text.slice(from, m.start);
+          from = m.end;
+          m.scan = scanOf(p.text.slice(m.start, m.end));
+        }
+        rest = scanOf(restText + p.text.slice(from));
+      }
+      const cachedScan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : undefined;
+      const scan = (p.scan = cachedScan ?? (rest ? mergeScans([rest, ...methods.map((m) => m.scan!)], rules.length) : scanOf(p.text)));
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       // A rule that only looks at the whole file (onFile) needs no walk.
-      p.walk = !p.def || scan.marker || scan.active.some((i) => walkRule[i]);
+      p.walk = !p.def || walks(scan);
       if (!p.walk) {
-        for (const d of scan.defs) {
-          const list = waiting.get(d);
-          if (list) list.push(p);
-          else waiting.set(d, [p]);
-        }
+        // A class's methods are called as `self.name(...)`, a function as `name(...)`.
+        wait(/^(@[^\n]*\n\s*)*class\b/.test(p.text) ? scan.defs.map((d) => `self.${d}`) : scan.defs, { plan: p });
+        continue;
       }
+      if (!rest) {
+        queue.push(scan.calls);
+        continue;
+      }
+      for (const m of methods) {
+        if (walks(m.scan!)) {
+          m.needed = true;
+          queue.push(m.scan!.calls);
+        } else wait(m.scan!.defs.map((d) => `self.${d}`), { plan: p, method: m });
+      }
+      queue.push(rest.calls);
+      p.methods = methods;
     }
     // Same-module helpers called from walked code are walked too, for their return summaries.
-    if (waiting.size > 0) {
-      const queue = plans.filter((p) => p.walk);
-      while (queue.length > 0 && waiting.size > 0) {
-        for (const c of queue.pop()!.scan!.calls) {
-          const helpers = waiting.get(c);
-          if (!helpers) continue;
-          waiting.delete(c);
-          for (const h of helpers) {
-            if (h.walk) continue;
-            h.walk = true;
-            queue.push(h);
+    while (queue.length > 0) {
+      for (const c of queue.pop()!) {
+        if (calledNames.has(c)) continue;
+        calledNames.add(c);
+        const helpers = waiting.get(c);
+        if (!helpers) continue;
+        waiting.delete(c);
+        for (const { plan, method } of helpers) {
+          if (method) {
+            if (!method.needed) {
+              method.needed = true;
+              queue.push(method.scan!.calls);
+            }
+          } else if (!plan.walk) {
+            plan.walk = true;
+            queue.push(plan.scan!.calls);
           }
         }
       }
@@ -575,9 +619,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // Module statements by text (their rows reach a definition only through the bindings it reads):
   // some rules look at the whole file (e.g. lockers built at module level), so a change to module
   // code re-runs every definition, as a change to the imports does.
-  const moduleText = plans.filter((p) => !p.def).map((p) => p.node.text).join('\n');
-  const chainOld = hash(eolKey, `${importsOld}\n${moduleText}`);
-  const chainNew = hash(eolKey, `${importsNew}\n${moduleText}`);
+  const moduleText = plans.filter((p) => !p.def).map((p) => p.text).join('\n');
+  // Only an incremental analysis compares them.
+  const chainOld = state ? hash(eolKey, `${importsOld}\n${moduleText}`) : '';
+  const chainNew = state ? hash(eolKey, `${importsNew}\n${moduleText}`) : '';
   const nextUnits = new Map<number, UnitCache>();
   let walked = 0;
   let reused = 0;
@@ -628,7 +673,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       continue;
     }
     let unit: UnitCache | null = null;
-    if (p.cached && (p.cached.walked || !p.walk) && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
+    if (p.cached && (p.cached.walked || !p.walk) && !p.cached.skippedMethods?.some((n) => calledNames.has(n)) && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
       unit = lineMap.unitToNew(p.cached, p.startRow);
     }
     if (unit) {
@@ -662,7 +707,9 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     } else {
       walked++;
       active = setFor(p.scan?.active ?? null);
-      const captures = active.query.captures(p.node);
+      const base = p.node.startIndex;
+      const skip = (p.methods ?? []).filter((m) => !m.needed).map((m) => ({ start: base + m.start, end: base + m.end, names: m.scan!.defs.map((d) => `self.${d}`) }));
+      const captures = capturesOutside(active.query, p.node, skip);
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
@@ -670,7 +717,9 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       walk(captures);
       const looked = [...consulted];
       consulted = null;
-      const imports = captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node);
+      const imports = skip.length === 0
+        ? captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node)
+        : p.imports ?? (p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : []);
       unit = {
         startRow: p.startRow,
         endRow: p.endRow,
@@ -685,6 +734,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         scan: p.scan,
         scanKey,
         walked: true,
+        skippedMethods: skip.flatMap((m) => m.names),
       };
       // What it looked up, as it was when it looked.
       unit.consulted = looked;
@@ -713,6 +763,79 @@ function walkQuery(types: Set<string>): ReturnType<typeof query> {
   const lang = language();
   const names = [...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort();
   return query(names.map((t) => `(${t}) @${t}`).join('\n'));
+}
+
+/** A method of a class, at offsets into the class's text. */
+interface MethodPart {
+  start: number;
+  end: number;
+  scan?: UnitScan;
+  /** Its words call for a walk, or walked code calls it. */
+  needed: boolean;
+}
+
+/** The scan of pieces as one. */
+function mergeScans(parts: UnitScan[], rules: number): UnitScan {
+  const on = new Uint8Array(rules);
+  const calls = new Set<string>();
+  const defs: string[] = [];
+  let marker = false;
+  for (const p of parts) {
+    for (const i of p.active) on[i] = 1;
+    for (const c of p.calls) calls.add(c);
+    defs.push(...p.defs);
+    marker ||= p.marker;
+  }
+  const active: number[] = [];
+  for (let i = 0; i < rules; i++) if (on[i]) active.push(i);
+  return { active, calls: [...calls], defs, marker };
+}
+
+const methodSpans = new Map<string, [number, number][]>();
+/** The methods of a class statement (nothing for other statements), remembered by its text. */
+function methodsOf(node: Node, text: string): MethodPart[] {
+  if (!/^(@[^\n]*\n\s*)*class\b/.test(text)) return [];
+  let spans = methodSpans.get(text);
+  if (!spans) {
+    spans = [];
+    let cls: Node | null = node;
+    if (cls.type === 'decorated_definition') cls = cls.childForFieldName('definition');
+    const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
+    const base = node.startIndex;
+    for (const m of body?.namedChildren ?? []) {
+      if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base]);
+    }
+    // Bounded: texts of classes seen lately (typing makes a new text per keystroke).
+    if (methodSpans.size > 2000) methodSpans.clear();
+    methodSpans.set(text, spans);
+  }
+  return spans.map(([start, end]) => ({ start, end, needed: false }));
+}
+
+/**
+ * The query's captures in `node` outside the `skip` ranges (sorted, disjoint), in document order.
+ * Each gap is queried apart so that skipped code never crosses into JS; a node spanning a skipped
+ * range (the class itself) comes back from several gaps and is kept once.
+ */
+function capturesOutside(q: ReturnType<typeof query>, node: Node, skip: { start: number; end: number }[]): QueryCapture[] {
+  if (skip.length === 0) return q.captures(node);
+  const out: QueryCapture[] = [];
+  const seen = new Set<number>();
+  let from = node.startIndex;
+  const end = node.endIndex;
+  for (const gap of [...skip, { start: end, end }]) {
+    if (gap.start > from) {
+      for (const c of q.captures(node, { startIndex: from, endIndex: gap.start })) {
+        if (seen.has(c.node.id)) continue;
+        const a = c.node.startIndex;
+        if (skip.some((k) => a >= k.start && a < k.end && c.node.endIndex <= k.end)) continue;
+        seen.add(c.node.id);
+        out.push(c);
+      }
+    }
+    from = gap.end;
+  }
+  return out;
 }
 
 /** `outer` is an ancestor of the node with id `id` (rare: only for zero-width nodes). */

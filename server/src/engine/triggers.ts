@@ -10,7 +10,10 @@ import type { Rule } from './rule';
 export interface UnitScan {
   /** Indexes (into the rule list) of the rules whose triggers appear. */
   active: number[];
-  /** Names called in it (`name(` or `x.name(`): the same-module helpers whose summaries it may read. */
+  /**
+   * Calls whose same-module summaries it may read: `name` for `name(...)` (a module-level
+   * function), `self.name` for `self.name(...)` (a method); calls on other objects have none.
+   */
   calls: string[];
   /** Names of the functions and methods it defines. */
   defs: string[];
@@ -73,7 +76,12 @@ export class TriggerIndex {
       else if (MARKERS.has(w)) marker = true;
       let j = WORD.lastIndex;
       while (text.charCodeAt(j) === 32) j++;
-      if (text.charCodeAt(j) === 40) calls.add(w);
+      if (text.charCodeAt(j) === 40) {
+        let k = m.index - 1;
+        while (text.charCodeAt(k) === 32) k--;
+        if (text.charCodeAt(k) !== 46) calls.add(w);
+        else if (prev === 'self' && text.slice(k - 4, k).trimEnd() === 'self') calls.add(`self.${w}`);
+      }
       prev = w;
     }
     for (const [i, re] of this.patterns) if (!on[i] && re.test(text)) on[i] = 1;
