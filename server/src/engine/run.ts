@@ -134,33 +134,61 @@ function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleS
   return set;
 }
 
-function callSite(node: Node, names: Names): CallSite {
-  const callee = node.childForFieldName('function');
-  const argList = node.childForFieldName('arguments');
-  const args: Node[] = [];
-  const positional: Node[] = [];
-  const keywords = new Map<string, Node>();
-  let hasSplat = false;
-  if (argList?.type === 'argument_list') {
-    for (const a of argList.namedChildren) {
-      if (!a || a.type === 'comment') continue;
-      args.push(a);
-      if (a.type === 'keyword_argument') {
-        const name = a.childForFieldName('name')?.text;
-        const value = a.childForFieldName('value');
-        if (name && value) keywords.set(name, value);
-      } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
-        hasSplat = true;
-      } else {
-        positional.push(a);
-      }
-    }
-  } else if (argList) {
-    // `f(x for x in y)`: a bare generator is the single argument.
-    args.push(argList);
-    positional.push(argList);
+/**
+ * A call as rules see it. Most rules stop at the callee's name, so the arguments are read from
+ * the tree (each read crosses into WASM) only when a rule first asks for them.
+ */
+class LazyCallSite implements CallSite {
+  readonly callee: Node | null;
+  readonly qname: string | null;
+  private parts?: { args: Node[]; positional: Node[]; keywords: Map<string, Node>; hasSplat: boolean };
+
+  constructor(readonly node: Node, names: Names) {
+    this.callee = node.childForFieldName('function');
+    this.qname = names.resolve(this.callee);
   }
-  return { node, qname: names.resolve(callee), callee, args, positional, keywords, hasSplat };
+
+  get args(): Node[] {
+    return this.read().args;
+  }
+
+  get positional(): Node[] {
+    return this.read().positional;
+  }
+
+  get keywords(): Map<string, Node> {
+    return this.read().keywords;
+  }
+
+  get hasSplat(): boolean {
+    return this.read().hasSplat;
+  }
+
+  private read() {
+    if (this.parts) return this.parts;
+    const argList = this.node.childForFieldName('arguments');
+    const parts = { args: [] as Node[], positional: [] as Node[], keywords: new Map<string, Node>(), hasSplat: false };
+    if (argList?.type === 'argument_list') {
+      for (const a of argList.namedChildren) {
+        if (!a || a.type === 'comment') continue;
+        parts.args.push(a);
+        if (a.type === 'keyword_argument') {
+          const name = a.childForFieldName('name')?.text;
+          const value = a.childForFieldName('value');
+          if (name && value) parts.keywords.set(name, value);
+        } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+          parts.hasSplat = true;
+        } else {
+          parts.positional.push(a);
+        }
+      }
+    } else if (argList) {
+      // `f(x for x in y)`: a bare generator is the single argument.
+      parts.args.push(argList);
+      parts.positional.push(argList);
+    }
+    return (this.parts = parts);
+  }
 }
 
 /**
@@ -426,7 +454,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     switch (node.type) {
       case 'call': {
         if (active.callRules.length === 0) break;
-        const site = callSite(node, names);
+        const site = new LazyCallSite(node, names);
         run(active.callRules, (r) => r.onCall!(site, ctx));
         break;
       }
