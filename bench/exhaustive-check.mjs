@@ -2,7 +2,8 @@
 // (the default) and with SECLENS_EXHAUSTIVE=1 (every rule on every statement), and list every
 // finding one has and the other lacks. Exit 1 on any difference.
 //   node bench/exhaustive-check.mjs PATH... [scan flags such as --select shell-*]
-// `npm run bench` runs it on the standard library.
+// Run it on a large tree (the standard library, site-packages) after changing a rule's triggers;
+// the unit tests compare both ways on every Python file under test/ only.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
