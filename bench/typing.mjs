@@ -1,5 +1,5 @@
 // Typing latency through the real server over stdio: open a generated ~7,500-line file, then
-// type statements into function bodies one character at a time, waiting for each keystroke's
+// type statements into function bodies one keystroke at a time, waiting for each keystroke's
 // diagnostics (the version it describes) before the next. Large files are analysed in slices,
 // publishing after each: the server's trace log ("analysed <uri> vN", without "the start of")
 // tells when a version's analysis is complete, which is what the keystroke times measure.
@@ -58,35 +58,53 @@ export async function typing(root, keys, lines = 7500) {
     const diags = await complete;
     const coldCompleteMs = performance.now() - openStart;
 
-    // Lines inside function bodies: typing goes after them, on a new line of the same indent.
-    const bodies = docLines.map((l, i) => [l, i]).filter(([l]) => /^ {4,}\S/.test(l) && !/^\s*(return|raise|else|elif|except|finally)/.test(l)).map(([, i]) => i);
+    // Typing as VS Code sends it for Python: Enter inserts the line break with the indentation
+    // in one change; an opening bracket or quote inserts its closing partner too, and typing
+    // that partner then only moves the cursor (no change, nothing to measure). Unbalanced
+    // quotes typed raw make tree-sitter's error recovery turn the rest of the file into
+    // module-level statements, which the editor's auto-closing never shows it.
+    const CLOSER = { '(': ')', '[': ']', '{': '}', '"': '"', "'": "'" };
     const random = rng(7);
     const times = [];
     const statements = ['value = helper(name)', 'LOG.debug("x=%s", value)', 'os.system(cmd)', 'items.append(value)'];
-    let inserted = 0; // lines added above later positions
+    const current = docLines.slice();
+    const change = async (line, character, insert) => {
+      version++;
+      const pos = { line, character };
+      const wait = published(version);
+      const s = performance.now();
+      await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: pos, end: pos }, text: insert }] });
+      await wait;
+      times.push(performance.now() - s);
+      current[line] = current[line].slice(0, character) + insert + current[line].slice(character);
+    };
     while (times.length < keys) {
-      const row = bodies[Math.floor(random() * bodies.length)] + 0;
-      const indent = /^ */.exec(docLines[row])[0];
-      const stmt = `\n${indent}${statements[Math.floor(random() * statements.length)]}`;
-      const at = { line: row + inserted, character: docLines[row].length };
-      // Each character is a keystroke; the line grows as it is typed.
-      let line = at.line;
-      let col = at.character;
-      for (const ch of stmt) {
+      // Lines inside function bodies: typing goes after one, on a new line of the same indent.
+      const bodies = current.map((l, i) => [l, i]).filter(([l]) => /^ {4,}\S/.test(l) && !/^\s*(return|raise|else|elif|except|finally)/.test(l)).map(([, i]) => i);
+      const row = bodies[Math.floor(random() * bodies.length)];
+      // Enter after a line ending in `:` indents one level deeper, as the editor does.
+      const indent = /^ */.exec(current[row])[0] + (/:\s*$/.test(current[row]) ? '    ' : '');
+      const statement = statements[Math.floor(random() * statements.length)];
+      // Enter at the end of the row.
+      version++;
+      const enterAt = { line: row, character: current[row].length };
+      const waitEnter = published(version);
+      const s0 = performance.now();
+      await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: enterAt, end: enterAt }, text: `\n${indent}` }] });
+      await waitEnter;
+      times.push(performance.now() - s0);
+      current.splice(row + 1, 0, indent);
+      const line = row + 1;
+      let col = indent.length;
+      for (const ch of statement) {
         if (times.length >= keys) break;
-        version++;
-        const pos = { line, character: col };
-        const wait = published(version);
-        const s = performance.now();
-        await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: pos, end: pos }, text: ch }] });
-        await wait;
-        times.push(performance.now() - s);
-        if (ch === '\n') {
-          line++;
-          col = 0;
-        } else col++;
+        if (current[line][col] === ch && /[)\]}"']/.test(ch)) {
+          col++; // typed over the partner inserted with its opener
+          continue;
+        }
+        await change(line, col, CLOSER[ch] ? ch + CLOSER[ch] : ch);
+        col++;
       }
-      inserted += 0; // the typed lines sit below `row`; rows of later bodies shift, which is fine for a benchmark
     }
     times.sort((a, b) => a - b);
     return {

@@ -151,6 +151,35 @@ export function caughtName(node: Node | null | undefined, ctx: Ctx, kind: SinkKi
 }
 
 
+// ---- Earlier assignments to a name ----
+
+const moduleAssignments = new WeakMap<Node['tree'], Map<string, Node[]>>();
+
+/**
+ * The assignments to `name` in `scope` (a function, a class or the module) that start before
+ * `before`, in order. Module code is indexed once per tree: searching the whole file again for
+ * every call made analysis quadratic in module-level code (and in a file that a half-typed line
+ * has turned into module-level statements).
+ */
+export function assignmentsBefore(scope: Node, name: string, before: Node): Node[] {
+  if (scope.type !== 'module') {
+    return scope.descendantsOfType('assignment', scope.startPosition, before.startPosition).filter((a): a is Node => !!a && a.childForFieldName('left')?.text === name);
+  }
+  let index = moduleAssignments.get(scope.tree);
+  if (!index) {
+    index = new Map();
+    for (const a of scope.descendantsOfType('assignment')) {
+      const left = a?.childForFieldName('left')?.text;
+      if (!a || !left) continue;
+      const list = index.get(left);
+      if (list) list.push(a);
+      else index.set(left, [a]);
+    }
+    moduleAssignments.set(scope.tree, index);
+  }
+  return (index.get(name) ?? []).filter((a) => a.startIndex < before.startIndex);
+}
+
 // ---- Facts about the whole file, computed once per analysis ----
 
 let memoText: string | null = null;

@@ -16,6 +16,9 @@ function compiledPatterns(ctx: Ctx): Map<string, string> {
   let map = compiledCache.get(ctx.tree);
   if (map) return map;
   map = new Map();
+  compiledCache.set(ctx.tree, map);
+  // Read in JS first: the tree search visits the whole file, for every keystroke in the editor.
+  if (!/\bcompile\b/.test(ctx.text)) return map;
   const clash = new Set<string>();
   for (const a of ctx.tree.rootNode.descendantsOfType('assignment')) {
     const left = a?.childForFieldName('left');
