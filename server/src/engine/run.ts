@@ -58,9 +58,6 @@ interface UnitCache {
   importKey: string;
   /** The same-module summaries its walk looked up, with what they were (`-`: none). */
   consulted: [string, string][];
-  /** Its words, read with the file's import aliases as they were (`scanKey`). */
-  scan: UnitScan | null;
-  scanKey: string;
   /** Walked (false: no rule could report in it and nothing needed its summaries). */
   walked: boolean;
   /** Names defined by the methods its walk left out (no rule's words in them, not called). */
@@ -301,8 +298,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         }
         rest = scanOf(restText + p.text.slice(from));
       }
-      const cachedScan = p.cached?.scan && p.cached.scanKey === scanKey ? p.cached.scan : undefined;
-      const scan = (p.scan = cachedScan ?? (rest ? mergeScans([rest, ...methods.map((m) => m.scan!)], rules.length) : scanOf(p.text)));
+      const scan = (p.scan = rest ? mergeScans([rest, ...methods.map((m) => m.scan!)], rules.length) : scanOf(p.text));
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       // A rule that only looks at the whole file (onFile) needs no walk.
@@ -712,8 +708,6 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
       unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
-      unit.scan = p.scan;
-      unit.scanKey = scanKey;
     } else if (!p.walk) {
       skipped++;
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
@@ -728,8 +722,6 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         aliases: Names.aliasesOf(imports),
         importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
         consulted: [],
-        scan: p.scan,
-        scanKey,
         walked: false,
       };
     } else {
@@ -759,8 +751,6 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         aliases: Names.aliasesOf(imports),
         importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
         consulted: [],
-        scan: p.scan,
-        scanKey,
         walked: true,
         skippedMethods: skip.flatMap((m) => m.names),
       };
