@@ -151,7 +151,17 @@ export function caughtName(node: Node | null | undefined, ctx: Ctx, kind: SinkKi
 }
 
 
-// ---- Earlier assignments to a name ----
+// ---- Scopes and earlier assignments to a name ----
+
+/** The function or class whose code holds `node`, or the module. */
+export function scopeNodeOf(node: Node): Node {
+  let n = node;
+  while (n.parent) {
+    n = n.parent;
+    if (n.type === 'function_definition' || n.type === 'class_definition') return n;
+  }
+  return n;
+}
 
 const moduleAssignments = new WeakMap<Node['tree'], Map<string, Node[]>>();
 

@@ -3,7 +3,7 @@ import { replaceNode } from '../../server/src/engine/fixes';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { TextEdit } from '../../server/src/engine/types';
 import { isSecretName, literalText, nameOf } from '../secrets/secret-names';
-import { assignmentsBefore, isLogCall, LOG_TRIGGER_PATTERN, LOG_TRIGGERS, sinkName } from '../support';
+import { assignmentsBefore, isLogCall, scopeNodeOf, LOG_TRIGGER_PATTERN, LOG_TRIGGERS, sinkName } from '../support';
 
 /** Calls whose result is text made of their arguments: look inside them. */
 const TEXT_CALLS = /^(str|repr|format|six\.text_type|unicode)$/;
@@ -26,10 +26,7 @@ function secretRead(node: Node): string | null {
  * body or credentials dict built here with a credential in it (not one passed in, whose content is unknown).
  */
 function dictWithSecret(name: Node): string | null {
-  let fn: Node | null = name.parent;
-  while (fn && fn.type !== 'function_definition' && fn.type !== 'class_definition' && fn.type !== 'module') fn = fn.parent;
-  if (!fn) return null;
-  for (const a of assignmentsBefore(fn, name.text, name)) {
+  for (const a of assignmentsBefore(scopeNodeOf(name), name.text, name)) {
     const right = a.childForFieldName('right');
     if (right?.type !== 'dictionary') continue;
     for (const pair of [right, ...right.descendantsOfType('dictionary')].flatMap((d) => d?.namedChildren ?? [])) {

@@ -3,7 +3,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { insertAt, eol, lineText } from '../../server/src/engine/fixes';
 import type { Ctx } from '../../server/src/engine/rule';
-import { assignmentsBefore } from '../support';
+import { assignmentsBefore, scopeNodeOf } from '../support';
 import type { Value } from '../../server/src/engine/dataflow';
 import type { TextEdit } from '../../server/src/engine/types';
 
@@ -380,19 +380,13 @@ export const RAW_REQUEST_TEXT = /^request\.(args|form|values|GET|POST|cookies|CO
 
 /** The expression last assigned to the name `id` before it, in the same function (or module). */
 export function definingExpr(id: Node, ctx: Ctx): Node | null {
-  const fn = ctx.scope.func?.node ?? enclosingScope(id) ?? ctx.tree.rootNode;
+  const fn = ctx.scope.func?.node ?? scopeNodeOf(id);
   let found: Node | null = null;
   for (const a of assignmentsBefore(fn, id.text, id)) {
     if (a.endIndex > id.startIndex) continue;
     found = a.childForFieldName('right');
   }
   return found;
-}
-
-/** The class or function whose code holds `node` (null at module level). */
-export function enclosingScope(node: Node): Node | null {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition' || n.type === 'class_definition') return n;
-  return null;
 }
 
 /** Text built here from pieces: an f-string, `+`, `%` or `"...".format(...)`. */

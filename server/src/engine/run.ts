@@ -305,7 +305,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       p.walk = !p.def || walks(scan);
       if (!p.walk) {
         // A class's methods are called as `self.name(...)`, a function as `name(...)`.
-        wait(/^(@[^\n]*\n\s*)*class\b/.test(p.text) ? scan.defs.map((d) => `self.${d}`) : scan.defs, { plan: p });
+        wait(CLASS_TEXT.test(p.text) ? scan.defs.map((d) => `self.${d}`) : scan.defs, { plan: p });
         continue;
       }
       if (!rest) {
@@ -809,10 +809,13 @@ function mergeScans(parts: UnitScan[], rules: number): UnitScan {
   return { active, calls: [...calls], defs, marker };
 }
 
+/** A top-level statement that is a class (decorators first). */
+const CLASS_TEXT = /^(@[^\n]*\n\s*)*class\b/;
+
 const methodSpans = new Map<string, [number, number][]>();
 /** The methods of a class statement (nothing for other statements), remembered by its text. */
 function methodsOf(node: Node, text: string): MethodPart[] {
-  if (!/^(@[^\n]*\n\s*)*class\b/.test(text)) return [];
+  if (!CLASS_TEXT.test(text)) return [];
   let spans = methodSpans.get(text);
   if (!spans) {
     spans = [];
