@@ -40,7 +40,8 @@ export interface AnalyzeOptions {
   deadline?: number;
 }
 
-const EXHAUSTIVE = typeof process !== 'undefined' && process.env?.SECLENS_EXHAUSTIVE === '1';
+/** SECLENS_EXHAUSTIVE=1: every rule on every statement unless the caller says otherwise. */
+export const EXHAUSTIVE = typeof process !== 'undefined' && process.env?.SECLENS_EXHAUSTIVE === '1';
 
 /** What one top-level definition gave, in the coordinates of the text it was analysed in. */
 interface UnitCache {

@@ -3,8 +3,12 @@
 // the WASM boundary, so the walk skips rules, and whole top-level statements, whose trigger
 // words do not appear. Words reached through import aliases count under their real names
 // (`from subprocess import run as r`: `r` counts as `subprocess` and `run`).
-import type { Names } from './names';
 import type { Rule } from './rule';
+
+/** What an imported name stands for (names.ts; sparse.ts reads it from the text alone). */
+export interface AliasLookup {
+  aliasOf(name: string): string | undefined;
+}
 
 /** What the words of one top-level statement say. */
 export interface UnitScan {
@@ -30,6 +34,8 @@ export class TriggerIndex {
   private readonly patterns: [number, RegExp][] = [];
   /** Rules without triggers: they run everywhere. */
   readonly always: number[] = [];
+  /** The whole-file rules' words and patterns, as patterns over the whole text. */
+  private readonly fileRules: RegExp[];
 
   private constructor(readonly rules: readonly Rule[]) {
     rules.forEach((rule, i) => {
@@ -44,6 +50,20 @@ export class TriggerIndex {
       }
       if (rule.triggerPattern) this.patterns.push([i, rule.triggerPattern]);
     });
+    const file = rules.filter((r) => r.onFile);
+    this.fileRules = file.flatMap((r) => [
+      ...(r.triggers?.length ? [new RegExp(`\\b(?:${r.triggers.join('|')})\\b`)] : []),
+      ...(r.triggerPattern ? [new RegExp(r.triggerPattern.source, r.triggerPattern.flags.replace(/[gy]/g, ''))] : []),
+      ...(!r.triggers && !r.triggerPattern ? [/[^]/] : []),
+    ]);
+  }
+
+  /**
+   * Whether a whole-file rule may report in `text`: its words or pattern appear anywhere (an
+   * import alias names the real word in its import statement, so the text alone tells).
+   */
+  fileRuleMayReport(text: string): boolean {
+    return this.fileRules.some((re) => re.test(text));
   }
 
   static of(rules: readonly Rule[]): TriggerIndex {
@@ -55,7 +75,7 @@ export class TriggerIndex {
     return index;
   }
 
-  scan(text: string, names: Names): UnitScan {
+  scan(text: string, names: AliasLookup): UnitScan {
     const on = new Uint8Array(this.rules.length);
     for (const i of this.always) on[i] = 1;
     const calls = new Set<string>();
