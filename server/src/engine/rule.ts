@@ -100,6 +100,11 @@ export interface Rule {
    * text, and for an `onFile` rule also on the whole file (blank space belongs to no statement).
    */
   triggerPattern?: RegExp;
+  /**
+   * Tested on the whole file: where it does not match, the rule cannot report anywhere in the
+   * file and does not run there (e.g. a rule about `http://` URLs in a file without one).
+   */
+  fileTrigger?: RegExp;
   /** Every call, with the dataflow bindings in force at it. */
   onCall?(call: CallSite, ctx: Ctx): void;
   onReturn?(node: Node, ctx: Ctx): void;

@@ -260,11 +260,13 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const oldScans = state?.rules === rules ? state.scans : undefined;
   const scans = new Map<string, { scan: UnitScan; key: string }>();
   /** The words of a piece of the file, from the last analysis when its text is unchanged. */
+  // Rules whose file-wide condition fails cannot report anywhere in this text.
+  const off = exhaustive ? null : triggers.offIn(text);
   const scanOf = (piece: string): UnitScan => {
     const o = oldScans?.get(piece) ?? scans.get(piece);
     const scan = o && o.key === scanKey ? o.scan : triggers.scan(piece, names);
     if (state) scans.set(piece, { scan, key: scanKey });
-    return scan;
+    return TriggerIndex.without(scan, off);
   };
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
@@ -272,7 +274,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const calledNames = new Set<string>();
   if (!exhaustive) {
     const moduleOn = new Uint8Array(rules.length);
-    for (const i of triggers.always) moduleOn[i] = fileActive[i] = 1;
+    for (const i of triggers.always) if (!off?.[i]) moduleOn[i] = fileActive[i] = 1;
     const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
     /** Code not walked so far, by the names it defines: whole definitions, or methods of walked classes. */
     const waiting = new Map<string, { plan: (typeof plans)[number]; method?: MethodPart }[]>();
@@ -345,7 +347,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     }
     // A whole-file rule's pattern may match between statements (blank space belongs to none).
     rules.forEach((r, i) => {
-      if (r.onFile && !fileActive[i] && r.triggerPattern?.test(text)) fileActive[i] = 1;
+      if (r.onFile && !fileActive[i] && !off?.[i] && r.triggerPattern?.test(text)) fileActive[i] = 1;
     });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);

@@ -223,7 +223,8 @@ export function leftOut(text: string, rules: readonly Rule[]): Blank[] {
   if (!stmts) return [];
   const names = importAliases(text);
   const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
-  const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
+  const off = triggers.offIn(text);
+  const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i] && !off?.[i]);
   const waiting = new Map<string, Piece[]>();
   const wait = (scan: UnitScan, piece: Piece, self: boolean) => {
     for (const d of scan.defs) {

@@ -58,12 +58,26 @@ export class TriggerIndex {
     ]);
   }
 
+  /** The rules whose `fileTrigger` does not match `text`: they cannot report in that file. */
+  offIn(text: string): Uint8Array | null {
+    let off: Uint8Array | null = null;
+    this.rules.forEach((r, i) => {
+      if (r.fileTrigger && !r.fileTrigger.test(text)) (off ??= new Uint8Array(this.rules.length))[i] = 1;
+    });
+    return off;
+  }
+
   /**
    * Whether a whole-file rule may report in `text`: its words or pattern appear anywhere (an
    * import alias names the real word in its import statement, so the text alone tells).
    */
   fileRuleMayReport(text: string): boolean {
     return this.fileRules.some((re) => re.test(text));
+  }
+
+  /** `scan` without the rules `off` turns off for the whole file. */
+  static without(scan: UnitScan, off: Uint8Array | null): UnitScan {
+    return off && scan.active.some((i) => off[i]) ? { ...scan, active: scan.active.filter((i) => !off[i]) } : scan;
   }
 
   static of(rules: readonly Rule[]): TriggerIndex {
