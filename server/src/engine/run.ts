@@ -79,6 +79,8 @@ export interface AnalysisState {
   partial?: boolean;
   /** Every top-level statement's words by its text, walked or not (a slice does not rescan the rest). */
   scans?: Map<string, { scan: UnitScan; key: string }>;
+  /** The same for class statements, split into methods, by the class's text. */
+  classes?: Map<string, ClassScan>;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -259,14 +261,49 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
   const oldScans = state?.rules === rules ? state.scans : undefined;
   const scans = new Map<string, { scan: UnitScan; key: string }>();
-  /** The words of a piece of the file, from the last analysis when its text is unchanged. */
+  const oldClasses = state?.rules === rules ? state.classes : undefined;
+  const classes = new Map<string, ClassScan>();
   // Rules whose file-wide condition fails cannot report anywhere in this text.
   const off = exhaustive ? null : triggers.offIn(text);
-  const scanOf = (piece: string): UnitScan => {
+  /** The words of a piece of the file, from the last analysis when its text is unchanged. */
+  const rawScanOf = (piece: string): UnitScan => {
     const o = oldScans?.get(piece) ?? scans.get(piece);
     const scan = o && o.key === scanKey ? o.scan : triggers.scan(piece, names);
     if (state) scans.set(piece, { scan, key: scanKey });
-    return TriggerIndex.without(scan, off);
+    return scan;
+  };
+  const scanOf = (piece: string): UnitScan => TriggerIndex.without(rawScanOf(piece), off);
+  /**
+   * A class statement's methods with their words, the words of the rest and of the whole (null
+   * for other statements), from the last analysis when the class's text is unchanged.
+   */
+  const classScanOf = (node: Node, unitText: string): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+    if (!CLASS_TEXT.test(unitText)) return null;
+    const o = oldClasses?.get(unitText) ?? classes.get(unitText);
+    let c = o && o.key === scanKey ? o : undefined;
+    if (!c) {
+      const spans = methodsOf(node);
+      if (spans.length === 0) c = { key: scanKey, methods: [], rest: null, whole: null };
+      else {
+        let restText = '';
+        let from = 0;
+        const methods: [number, number, UnitScan][] = [];
+        for (const [start, end] of spans) {
+          restText += unitText.slice(from, start);
+          from = end;
+          methods.push([start, end, rawScanOf(unitText.slice(start, end))]);
+        }
+        const rest = rawScanOf(restText + unitText.slice(from));
+        c = { key: scanKey, methods, rest, whole: mergeScans([rest, ...methods.map((m) => m[2])], rules.length) };
+      }
+    }
+    if (state) classes.set(unitText, c);
+    if (!c.rest || !c.whole) return null;
+    return {
+      methods: c.methods.map(([start, end, scan]) => ({ start, end, scan: TriggerIndex.without(scan, off), needed: false })),
+      rest: TriggerIndex.without(c.rest, off),
+      whole: TriggerIndex.without(c.whole, off),
+    };
   };
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
@@ -289,19 +326,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     for (const p of plans) {
       // A class is one statement, but most of its methods are harmless: each method is read
       // alone, and what is left of the class (its other statements) is walked with it.
-      const methods = p.def ? methodsOf(p.node, p.text) : [];
-      let rest: UnitScan | null = null;
-      if (methods.length > 0) {
-        let restText = '';
-        let from = 0;
-        for (const m of methods) {
-          restText += p.text.slice(from, m.start);
-          from = m.end;
-          m.scan = scanOf(p.text.slice(m.start, m.end));
-        }
-        rest = scanOf(restText + p.text.slice(from));
-      }
-      const scan = (p.scan = rest ? mergeScans([rest, ...methods.map((m) => m.scan!)], rules.length) : scanOf(p.text));
+      const cls = p.def ? classScanOf(p.node, p.text) : null;
+      const methods = cls?.methods ?? [];
+      const rest = cls?.rest ?? null;
+      const scan = (p.scan = cls?.whole ?? scanOf(p.text));
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       // A rule that only looks at the whole file (onFile) needs no walk.
@@ -351,7 +379,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
-    if (state) state.scans = scans;
+    if (state) {
+      state.scans = scans;
+      state.classes = classes;
+    }
   }
   const setFor = (indexes: readonly number[] | null) => (exhaustive ? ruleSet(rules, null) : ruleSet(rules, indexes));
 
@@ -622,17 +653,18 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     if (consulted && !consulted.has(`v:${name}`)) consulted.set(`v:${name}`, fingerprint(`v:${name}`, false));
     return moduleGet(name);
   };
-  /** A summary or binding as text, its rows through `row` (memoised per object and direction). */
+  /** A summary or binding as text, in this text's rows or (`toOldRows`) the last analysis's. */
   const fpOld = new WeakMap<object, string>();
-  const fpNew = new WeakMap<object, string>();
   const fingerprint = (key: string, toOldRows: boolean): string => {
     const v = key.startsWith('s:') ? summariesGet(key.slice(2)) : moduleGet(key.slice(2));
     if (!v) return '-';
-    const memo = toOldRows ? fpOld : fpNew;
-    let f = memo.get(v);
+    const own = described(v);
+    // Most keystrokes move no row the value mentions: its text is then the same in both.
+    if (!toOldRows || own.rows.every((r) => toOld(r) === r)) return own.text;
+    let f = fpOld.get(v);
     if (f === undefined) {
-      f = summaryText(v, toOldRows ? toOld : (r) => r);
-      memo.set(v, f);
+      f = summaryText(v, toOld);
+      fpOld.set(v, f);
     }
     return f;
   };
@@ -710,7 +742,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
-      unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
+      if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
     } else if (!p.walk) {
       skipped++;
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
@@ -815,25 +847,25 @@ function mergeScans(parts: UnitScan[], rules: number): UnitScan {
 /** A top-level statement that is a class (decorators first). */
 const CLASS_TEXT = /^(@[^\n]*\n\s*)*class\b/;
 
-const methodSpans = new Map<string, [number, number][]>();
-/** The methods of a class statement (nothing for other statements), remembered by its text. */
-function methodsOf(node: Node, text: string): MethodPart[] {
-  if (!CLASS_TEXT.test(text)) return [];
-  let spans = methodSpans.get(text);
-  if (!spans) {
-    spans = [];
-    let cls: Node | null = node;
-    if (cls.type === 'decorated_definition') cls = cls.childForFieldName('definition');
-    const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
-    const base = node.startIndex;
-    for (const m of body?.namedChildren ?? []) {
-      if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base]);
-    }
-    // Bounded: texts of classes seen lately (typing makes a new text per keystroke).
-    if (methodSpans.size > 2000) methodSpans.clear();
-    methodSpans.set(text, spans);
+/** The methods of a class statement, at offsets into its text. */
+function methodsOf(node: Node): [number, number][] {
+  const spans: [number, number][] = [];
+  let cls: Node | null = node;
+  if (cls.type === 'decorated_definition') cls = cls.childForFieldName('definition');
+  const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
+  const base = node.startIndex;
+  for (const m of body?.namedChildren ?? []) {
+    if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base]);
   }
-  return spans.map(([start, end]) => ({ start, end, needed: false }));
+  return spans;
+}
+
+/** What a class's words say, by its text: per method, the rest, and the whole (null: no methods). */
+interface ClassScan {
+  key: string;
+  methods: [start: number, end: number, scan: UnitScan][];
+  rest: UnitScan | null;
+  whole: UnitScan | null;
 }
 
 /**
@@ -925,6 +957,18 @@ function hash(seed: string, text: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
+const descriptions = new WeakMap<object, { text: string; rows: number[] }>();
+/** A summary or binding as text in its own rows, and the rows it mentions (values never change once made). */
+function described(v: object): { text: string; rows: number[] } {
+  let d = descriptions.get(v);
+  if (!d) {
+    const rows: number[] = [];
+    d = { text: summaryText(v, (r) => (rows.push(r), r)), rows };
+    descriptions.set(v, d);
+  }
+  return d;
+}
+
 /** A summary as text, rows mapped by `row` (-1: no counterpart, which never compares equal). */
 function summaryText(summary: object, row: (r: number) => number): string {
   return JSON.stringify(summary, (k, v) => {
@@ -956,6 +1000,11 @@ class LineMap {
     let s = 0;
     while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
     return new LineMap(p, a.length - s, b.length - s);
+  }
+
+  /** No line was added or removed: rows outside the changed lines are the same in both texts. */
+  get sameRows(): boolean {
+    return this.oldSuffixStart === this.newSuffixStart;
   }
 
   toOld(row: number): number {
