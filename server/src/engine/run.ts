@@ -11,7 +11,7 @@ import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
-import { TriggerIndex, type UnitScan } from './triggers';
+import { mergeScans, TriggerIndex, type KnownScans, type UnitScan } from './triggers';
 import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
    * before it; the next call with the same state and text goes on from there, reusing them.
    */
   deadline?: number;
+  /** The words of the definitions, when the caller read them already (sparse.ts); else read here. */
+  known?: KnownScans;
 }
 
 /** SECLENS_EXHAUSTIVE=1: every rule on every statement unless the caller says otherwise. */
@@ -88,7 +90,7 @@ const ENTER = new Set([
   'call', 'return_statement', 'comment', 'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
 const LEAVE = new Set([
-  'assignment', 'augmented_assignment', 'named_expression', 'if_statement', 'expression_statement',
+  'assignment', 'augmented_assignment', 'named_expression', 'if_statement',
   'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
 
@@ -105,6 +107,8 @@ interface RuleSet {
   /** The walk's query: the node types the engine and these rules handle (a string literal is
    * only returned to JS where a rule looks at strings). */
   query: ReturnType<typeof query>;
+  /** The same without comments, for code with no suppression marker (a tenth of all nodes walked). */
+  quiet: ReturnType<typeof query>;
 }
 
 const ruleSets = new WeakMap<readonly Rule[], Map<string, RuleSet>>();
@@ -128,6 +132,7 @@ function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleS
       nodeRules,
       enterTypes: new Set([...ENTER, ...nodeRules.keys()]),
       query: walkQuery(new Set([...ENTER, ...nodeRules.keys()])),
+      quiet: walkQuery(new Set([...ENTER, ...nodeRules.keys()].filter((t) => t !== 'comment' || nodeRules.has(t)))),
     };
     sets.set(key, set);
   }
@@ -277,8 +282,29 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
    * A class statement's methods with their words, the words of the rest and of the whole (null
    * for other statements), from the last analysis when the class's text is unchanged.
    */
-  const classScanOf = (node: Node, unitText: string): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+  const known = exhaustive ? undefined : options.known;
+  /** A class's words from `known`, when every method the tree has is one it read. */
+  const knownClass = (node: Node, startRow: number, endRow: number): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+    const k = known?.classOf(startRow, endRow);
+    if (!k) return null;
+    const spans = methodsOf(node);
+    if (spans.length === 0 || spans.length !== k.methodCount) return null;
+    const scans: UnitScan[] = [];
+    for (const [, , row, end] of spans) {
+      const scan = k.method(row, end);
+      if (!scan) return null;
+      scans.push(scan);
+    }
+    return {
+      methods: spans.map(([start, end], i) => ({ start, end, scan: TriggerIndex.without(scans[i], off), needed: false })),
+      rest: TriggerIndex.without(k.rest, off),
+      whole: TriggerIndex.without(mergeScans([k.rest, ...scans], rules.length), off),
+    };
+  };
+  const classScanOf = (node: Node, unitText: string, startRow: number, endRow: number): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
     if (!CLASS_TEXT.test(unitText)) return null;
+    const fromKnown = known && knownClass(node, startRow, endRow);
+    if (fromKnown) return fromKnown;
     const o = oldClasses?.get(unitText) ?? classes.get(unitText);
     let c = o && o.key === scanKey ? o : undefined;
     if (!c) {
@@ -326,10 +352,11 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     for (const p of plans) {
       // A class is one statement, but most of its methods are harmless: each method is read
       // alone, and what is left of the class (its other statements) is walked with it.
-      const cls = p.def ? classScanOf(p.node, p.text) : null;
+      const cls = p.def ? classScanOf(p.node, p.text, p.startRow, p.endRow) : null;
       const methods = cls?.methods ?? [];
       const rest = cls?.rest ?? null;
-      const scan = (p.scan = cls?.whole ?? scanOf(p.text));
+      const read = p.def && !cls ? known?.unit(p.startRow, p.endRow) : undefined;
+      const scan = (p.scan = cls?.whole ?? (read ? TriggerIndex.without(read, off) : scanOf(p.text)));
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       // A rule that only looks at the whole file (onFile) needs no walk.
@@ -478,14 +505,21 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     flow.resetCache();
   };
 
-  const enter = (node: Node) => {
-    const visitors = active.nodeRules.get(node.type);
+  // The node's type comes from the query's capture name: asking the node crosses into WASM.
+  const enter = (node: Node, type: string) => {
+    const visitors = active.nodeRules.get(type);
     if (visitors) run(visitors, (r) => r.onNode!(node, ctx));
-    switch (node.type) {
+    switch (type) {
       case 'call': {
-        if (active.callRules.length === 0) break;
-        const site = new LazyCallSite(node, names);
-        run(active.callRules, (r) => r.onCall!(site, ctx));
+        let qname: string | null;
+        if (active.callRules.length > 0) {
+          const site = new LazyCallSite(node, names);
+          run(active.callRules, (r) => r.onCall!(site, ctx));
+          qname = site.qname;
+        } else qname = names.resolve(node.childForFieldName('function'));
+        // `ipaddress.ip_address(addr)` or `validate_name(name)` as a statement raises on bad
+        // input: after it, the argument is valid (see leave).
+        validating = isValidatingCall(qname) && node.parent?.type === 'expression_statement';
         break;
       }
       case 'return_statement': {
@@ -554,12 +588,12 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         break;
       }
       default:
-        if (BRANCHES.has(node.type)) flow.scope.branchDepth++;
+        if (BRANCHES.has(type)) flow.scope.branchDepth++;
     }
   };
 
-  const leave = (node: Node) => {
-    switch (node.type) {
+  const leave = (node: Node, type: string) => {
+    switch (type) {
       case 'except_clause': {
         // Python unbinds `e` when the handler ends: what follows sees the earlier binding, if any.
         const c = caught.get(node.id);
@@ -585,13 +619,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       case 'named_expression':
         bind(node.childForFieldName('name'), flow.valueOf(node.childForFieldName('value')), node);
         break;
-      case 'expression_statement': {
-        // `ipaddress.ip_address(addr)` or `validate_name(name)` as a statement raises on bad input.
-        const call = node.namedChild(0);
-        if (call?.type === 'call' && isValidatingCall(names.resolve(call.childForFieldName('function')))) {
-          const first = call.childForFieldName('arguments')?.namedChild(0);
-          if (first?.type === 'identifier') validate(first.text);
-        }
+      case 'call': {
+        // A validating call as a statement (flagged on entering it) has returned.
+        const first = node.childForFieldName('arguments')?.namedChild(0);
+        if (first?.type === 'identifier') validate(first.text);
         break;
       }
       case 'function_definition':
@@ -611,11 +642,13 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         }
         break;
       default:
-        if (BRANCHES.has(node.type)) flow.scope.branchDepth--;
+        if (BRANCHES.has(type)) flow.scope.branchDepth--;
     }
   };
 
   const open: { node: Node; type: string; start: number; end: number; leave: boolean }[] = [];
+  /** Set by `enter` for a validating call made as a statement: its leaving validates the argument. */
+  let validating = false;
   const close = (upTo: number, start: number, zeroWidth: boolean) => {
     while (open.length > 0) {
       const top = open[open.length - 1];
@@ -624,7 +657,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       if (top.end > start) break;
       if (top.end === start && zeroWidth && top.start < top.end && isInside(top.node, upTo)) break;
       open.pop();
-      if (top.leave) leave(top.node);
+      if (top.leave) leave(top.node, top.type);
     }
   };
   const walk = (captures: QueryCapture[]) => {
@@ -634,8 +667,9 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const start = node.startIndex;
       const end = node.endIndex;
       close(node.id, start, start === end);
-      if (enterTypes.has(type)) enter(node);
-      open.push({ node, type, start, end, leave: LEAVE.has(type) });
+      validating = false;
+      if (enterTypes.has(type)) enter(node, type);
+      open.push({ node, type, start, end, leave: LEAVE.has(type) || validating });
     }
     close(-1, Infinity, false);
   };
@@ -669,7 +703,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     return f;
   };
 
-  if (active.enterTypes.has(root.type)) enter(root);
+  if (active.enterTypes.has(root.type)) enter(root, root.type);
   // Each top-level statement in order. Module statements are always walked; a definition is
   // reused when the file's imports, module code and line ending (hashed in old and new
   // coordinates) and every summary and module binding its walk looked up are as they were.
@@ -728,7 +762,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     flow.resetCache();
     if (!p.def) {
       active = setFor(moduleActive);
-      walk(active.query.captures(p.node));
+      walk((p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query).captures(p.node));
       continue;
     }
     let unit: UnitCache | null = null;
@@ -764,7 +798,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       active = setFor(p.scan?.active ?? null);
       const base = p.node.startIndex;
       const skip = (p.methods ?? []).filter((m) => !m.needed).map((m) => ({ start: base + m.start, end: base + m.end, names: m.scan!.defs.map((d) => `self.${d}`) }));
-      const captures = capturesOutside(active.query, p.node, skip);
+      const captures = capturesOutside(p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query, p.node, skip);
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
@@ -827,35 +861,18 @@ interface MethodPart {
   needed: boolean;
 }
 
-/** The scan of pieces as one. */
-function mergeScans(parts: UnitScan[], rules: number): UnitScan {
-  const on = new Uint8Array(rules);
-  const calls = new Set<string>();
-  const defs: string[] = [];
-  let marker = false;
-  for (const p of parts) {
-    for (const i of p.active) on[i] = 1;
-    for (const c of p.calls) calls.add(c);
-    defs.push(...p.defs);
-    marker ||= p.marker;
-  }
-  const active: number[] = [];
-  for (let i = 0; i < rules; i++) if (on[i]) active.push(i);
-  return { active, calls: [...calls], defs, marker };
-}
-
 /** A top-level statement that is a class (decorators first). */
 const CLASS_TEXT = /^(@[^\n]*\n\s*)*class\b/;
 
-/** The methods of a class statement, at offsets into its text. */
-function methodsOf(node: Node): [number, number][] {
-  const spans: [number, number][] = [];
+/** The methods of a class statement, at offsets into its text, with their first and last rows. */
+function methodsOf(node: Node): [start: number, end: number, row: number, endRow: number][] {
+  const spans: [number, number, number, number][] = [];
   let cls: Node | null = node;
   if (cls.type === 'decorated_definition') cls = cls.childForFieldName('definition');
   const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
   const base = node.startIndex;
   for (const m of body?.namedChildren ?? []) {
-    if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base]);
+    if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base, m.startPosition.row, m.endPosition.row]);
   }
   return spans;
 }
