@@ -131,8 +131,7 @@ function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleS
       returnRules: rules.filter((r) => r.onReturn),
       nodeRules,
       enterTypes: new Set([...ENTER, ...nodeRules.keys()]),
-      query: walkQuery(new Set([...ENTER, ...nodeRules.keys()])),
-      quiet: walkQuery(new Set([...ENTER, ...nodeRules.keys()].filter((t) => t !== 'comment' || nodeRules.has(t)))),
+      ...walkQueries([...nodeRules.keys()]),
     };
     sets.set(key, set);
   }
@@ -845,11 +844,23 @@ function isErrorHandler(fn: Node): boolean {
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ERROR_HANDLER_DECORATOR.test(d.text));
 }
 
-/** The walk's query: one pattern per node type, the capture named after the type. */
-function walkQuery(types: Set<string>): ReturnType<typeof query> {
-  const lang = language();
-  const names = [...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort();
-  return query(names.map((t) => `(${t}) @${t}`).join('\n'));
+const walkQueryCache = new Map<string, { query: ReturnType<typeof query>; quiet: ReturnType<typeof query> }>();
+/**
+ * The walk's queries for rules that also visit nodes of `nodeTypes`: one pattern per node type,
+ * the capture named after the type; `quiet` leaves comments out. Many sets of rules share a set
+ * of node types: built once per set of types.
+ */
+function walkQueries(nodeTypes: string[]): { query: ReturnType<typeof query>; quiet: ReturnType<typeof query> } {
+  const key = nodeTypes.sort().join(',');
+  let q = walkQueryCache.get(key);
+  if (!q) {
+    const lang = language();
+    const of = (types: string[]) => query([...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort().map((t) => `(${t}) @${t}`).join('\n'));
+    const all = [...ENTER, ...nodeTypes];
+    q = { query: of(all), quiet: of(all.filter((t) => t !== 'comment' || nodeTypes.includes(t))) };
+    walkQueryCache.set(key, q);
+  }
+  return q;
 }
 
 /** A method of a class, at offsets into the class's text. */
