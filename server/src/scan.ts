@@ -204,7 +204,7 @@ export async function scanPaths(paths: string[], rules: readonly Rule[], report:
   let done = 0;
   const tick = () => options.progress?.(done++, jobs.length);
   const outcomes = workers > 1 && options.workerScript
-    ? await scanInWorkers(jobs, maxFileSize, workers, options.workerScript, tick)
+    ? await scanInWorkers(jobs, rules, maxFileSize, workers, options.workerScript, tick)
     : await scanHere(jobs, rules, maxFileSize, tick);
   options.progress?.(jobs.length, jobs.length);
   // Merged in path order whichever thread finished first; `post` runs here, in that order.
@@ -232,28 +232,47 @@ async function scanHere(jobs: Job[], rules: readonly Rule[], maxFileSize: number
   });
 }
 
-const YOUNG_GENERATION_MB = 12;
+/** Worker heap limits (MiB): see scanInWorkers. */
+const WORKER_YOUNG_MB = 12;
+const WORKER_OLD_MB = Number(process.env.SECLENS_WORKER_HEAP_MB) || 64;
 
 /** Files go out in small batches as workers ask, so a slow file does not hold up a whole share. */
 const BATCH = 4;
 
-function scanInWorkers(jobs: Job[], maxFileSize: number, count: number, script: string, tick: () => void): Promise<FileOutcome[]> {
+function scanInWorkers(jobs: Job[], rules: readonly Rule[], maxFileSize: number, count: number, script: string, tick: () => void): Promise<FileOutcome[]> {
   const outcomes: FileOutcome[] = new Array(jobs.length);
   let next = 0;
   let running = count;
+  /** Jobs of a worker that died (out of memory on a huge file): scanned again on this thread. */
+  const orphans: Job[] = [];
+  let died = 0;
   return new Promise((resolve, reject) => {
+    const finish = async () => {
+      // If every worker died, what was never sent is left too.
+      while (next < jobs.length) orphans.push(jobs[next++]);
+      if (orphans.length > 0) {
+        const again = await scanHere(orphans, rules, maxFileSize, tick);
+        again.forEach((o, i) => (outcomes[orphans[i][0]] = o));
+        if (died > 0) again[0].messages.unshift(`${died} worker thread(s) ran out of memory; ${orphans.length} file(s) scanned again on the main thread`);
+      }
+      for (let i = 0; i < jobs.length; i++) outcomes[i] ??= { error: true, messages: [`internal error: no result for ${jobs[i][1]}`] };
+      resolve(outcomes);
+    };
     for (let w = 0; w < count; w++) {
       const worker = new Worker(script, {
         workerData: { seclensScanWorker: true, maxFileSize },
         stdout: false,
         stderr: false,
-        // A small young generation: a file's garbage dies young, and V8's default (tens of MiB
-        // per thread) is most of a worker's peak memory for next to no speed.
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        // Peak memory is mostly garbage V8 has not collected yet: a file's garbage dies young and
+        // the live data is small, so each worker's heap is kept small. A file that needs more
+        // kills its worker, and its batch is scanned again on this thread, which has no limit.
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: WORKER_OLD_MB },
       });
+      let inFlight: Job[] = [];
       const feed = () => {
         const batch: Job[] = [];
         while (batch.length < BATCH && next < jobs.length) batch.push(jobs[next++]);
+        inFlight = batch;
         worker.postMessage(batch);
       };
       worker.on('message', (m: [number, FileOutcome][] | 'ready') => {
@@ -265,12 +284,13 @@ function scanInWorkers(jobs: Job[], maxFileSize: number, count: number, script: 
         }
         feed();
       });
-      worker.on('error', reject);
+      worker.on('error', () => {
+        died++;
+        orphans.push(...inFlight);
+        inFlight = [];
+      });
       worker.on('exit', () => {
-        if (--running === 0) {
-          for (let i = 0; i < jobs.length; i++) outcomes[i] ??= { error: true, messages: [`internal error: no result for ${jobs[i][1]}`] };
-          resolve(outcomes);
-        }
+        if (--running === 0) finish().catch(reject);
       });
     }
   });
