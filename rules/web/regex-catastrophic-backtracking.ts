@@ -74,7 +74,9 @@ const rule: Rule = {
     ],
   },
   // `re.<fn>(...)` and compiled patterns' methods: the same names (`compile` itself never reports).
-  triggers: [...PATTERN_METHODS],
+  // `compile` too: a scan keeps only the code some rule needs, and compiledPatterns reads every
+  // `X = re.compile(P)` of the file (e.g. in `__init__`, for `self.X.match(s)` in another method).
+  triggers: [...PATTERN_METHODS, 'compile'],
   // Only a group under an unbounded quantifier can be catastrophic (redos.ts): `)` then `*`, `+`
   // or `{`, in the joined text of the pattern's literals (which may be anywhere in the file) whose
   // escape sequences are left out. So in the source: between them, escapes or adjacent literals.
