@@ -207,3 +207,10 @@ export function perFile<T>(ctx: Ctx, key: string, compute: () => T): T {
   if (!memo.has(key)) memo.set(key, compute());
   return memo.get(key) as T;
 }
+
+/**
+ * For trigger patterns: what stands between two adjacent string literals in the source (`"ab"
+ * "cd"` is one string `abcd`): a closing quote, space, line breaks, line continuations or
+ * comments, a prefix and an opening quote (an empty literal between repeats it).
+ */
+export const ADJACENT_LITERALS = String.raw`(?:["']{1,3}(?:(?:\s|\\\r?\n|#[^\n]*\n)+[rRbBfFuU]{0,2}["']{1,3})+)`;

@@ -46,7 +46,8 @@ const rule: Rule = {
   fix: 'sometimes',
   // The builtins by their bare names (`re.compile`, `model.eval()` are other functions), or through `builtins`.
   triggers: ['builtins', '__builtin__'],
-  triggerPattern: /(?<!\.[ \t]*)\b(?:eval|exec|compile)\b/,
+  // Called by name: the name, then (maybe past space, a line continuation or a comment) `(`.
+  triggerPattern: /(?<!\.[ \t]*)\b(?:eval|exec|compile)(?:[\s\\]|#[^\n]*)*\(/,
   explanation: {
     what:
       'Python source text that is not a constant is compiled or run with the builtins `eval()`, `exec()` or `compile()` (also when imported from `builtins`). Constant strings are not reported, and neither is `ast.literal_eval()`.',

@@ -37,6 +37,9 @@ const rule: Rule = {
   fix: 'none',
   // A dotted part of each of IMPORTERS and LOOKUPS (the module where the function's name is common).
   triggers: ['__import__', 'import_module', 'importutils', 'import_string', 'pydoc', 'imp', 'resolve_name', 'getattr'],
+  // An importer; or `getattr` and a source of request or network data in the file (dataflow.ts,
+  // run.ts): a request object or `request` parameter, a Lambda `event`, a `recv*` call, a route decorator.
+  fileTrigger: /\b(?:__import__|import_module|importutils|import_string|pydoc|imp|resolve_name)\b|^(?=[^]*?\bgetattr\b)[^]*?(?:request|event|recv|@\s*[\w.]*\b(?:route|get|post|put|patch|delete|api_route|websocket|view_config)\s*\()/,
   explanation: {
     what:
       'A module or object is imported by a name that is not a constant (`__import__`, `importlib.import_module`, oslo `importutils.import_module/import_class/import_object`, `import_string`, `pydoc.locate`, `imp.load_source`), or an attribute is looked up with `getattr()` by a name that comes straight from request data, the command line or the environment. Imports by a name that comes from request data, the command line, the environment or a file are errors; by a function parameter they are information only (audit hints), because that is how plugin loaders, test runners and serialisers work. `getattr()` is reported only for names from a web request or the network, and not with a constant prefix (`getattr(self, "do_" + action)`); names checked against an allow-list are never reported.',

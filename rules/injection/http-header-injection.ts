@@ -70,8 +70,9 @@ const rule: Rule = {
     ],
   },
   // RESPONSE_NAME's names, and HEADERS_OBJECT's `.headers` / `._headers` in any case.
-  triggers: ['resp', 'response', 'http_response', 'django_response'],
-  triggerPattern: /headers/i,
+  // The target as written: HEADERS_OBJECT (`resp.headers`, `self.rv._headers`), or a
+  // RESPONSE_NAME subscripted with a string (HEADER_KEY), comments allowed inside the brackets.
+  triggerPattern: /(?:res|rv)\w*\._?headers|\b(?:resp|response|http_response|django_response)(?:\s|#[^\n]*)*\[(?:\s|#[^\n]*)*["']/i,
   nodeTypes: ['assignment'],
   onNode(node, ctx) {
     const left = node.childForFieldName('left');

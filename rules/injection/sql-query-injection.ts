@@ -167,8 +167,10 @@ const rule: Rule = {
   // that SQLAlchemy 1.x query methods need before them.
   triggers: [
     ...RUN_METHODS, ...FETCH_METHODS, 'sqlalchemy', 'sqlmodel', 'read_sql_query', 'psycopg2', 'psycopg', 'RawSQL',
-    'query', 'select', 'raw', 'extra',
+    'raw', 'extra',
   ],
+  // QUERY_METHODS look for `query(` or `select(` in the receiver's text; `extra` for a `select=` keyword.
+  triggerPattern: /\b(?:query|select)\(|\bselect(?:\s|#[^\n]*)*=/,
   explanation: {
     what:
       'SQL text built with an f-string, `%`, `.format()`, `+` or `join` from data that is not a constant is run by a DB-API cursor or connection (`execute`, `executemany`, `executescript`), SQLAlchemy (`text()`, `session.execute`, `engine.execute`, `exec_driver_sql`, and 1.x `query(...).filter/order_by/having` given SQL text), psycopg2 `sql.SQL()`, asyncpg `fetch/fetchrow/fetchval`, peewee `execute_sql`, pandas `read_sql`, or Django (`Model.objects.raw()`, `QuerySet.extra()`, `RawSQL`, `connection.cursor().execute`). Parameterised calls with a constant query (`execute("... WHERE id = %s", (id,))`) are not reported, and neither are names checked against an allow-list first, values formatted with numeric directives (`%d`), converted with `int()`, or composed with `psycopg2.sql.Identifier`/`Literal` or Django\'s `connection.ops.quote_name()`. Parameters of helper functions give warnings; values of unknown origin (`self.table`, a call result) only information.',

@@ -111,6 +111,8 @@ const rule: Rule = {
   },
   // The /tmp literal may be a module constant: only the call's name is sure to be here.
   triggers: [...new Set([...USES.flatMap((u) => u.names.map(lastSegment)), ...PATH_WRITE_METHODS, ...SAVE_METHODS])],
+  // Every finding is a literal whose first text starts with a SHARED_DIR (`/var/tmp` holds `/tmp`).
+  fileTrigger: /\/tmp|\/dev\/shm/,
   onCall(site, ctx) {
     let args: Node[] = [];
     let writes = false;

@@ -162,9 +162,12 @@ const rule: Rule = {
   bandit: [],
   ruff: [],
   fix: 'sometimes',
-  // The release side (a method of RELEASE_METHODS, `.release()` of a lock, `os.close`) or, where
-  // that is a common word (`os.remove`, `shutil.rmtree`), the acquiring call's name.
-  triggers: [...RELEASE_METHODS, 'netns', 'create_network_namespace', 'create_netns', 'add_namespace', 'mkdtemp', 'mkstemp'],
+  // The release side as a call (`x.close(`, `lock.release(`, `os.close(`, `close(` after `from
+  // os import close`), never the word in `def close(self):` or a comment; or, where the release
+  // is a common word (`os.remove`, `shutil.rmtree`, `netns.delete`) or an alias (`from os import
+  // close as c`), the acquiring call's name (`os.open`, `os.dup`, `tempfile.mkstemp`, ...).
+  triggers: ['open', 'dup', 'openpty', 'netns', 'create_network_namespace', 'create_netns', 'add_namespace', 'mkdtemp', 'mkstemp'],
+  triggerPattern: /\.[\s\\]*(?:close|release|shutdown|disconnect|terminate|unlock)[\s\\]*\(|(?<![\w.])close[\s\\]*\(/,
   explanation: {
     what:
       'A resource is acquired and released in the same block with code that can raise in between, and the release is not in a `finally` clause or a `with` statement: `lock.acquire()` ... `lock.release()`; `f = open(p)` ... `f.close()`; `sock = socket.socket()` ... `sock.close()`; a connection, client, process or temporary file from a factory (`x = sqlite3.connect()`, `urlopen()`, `paramiko.SSHClient()`, `subprocess.Popen()`, ...) ... `x.close()`; `ip.netns.add(ns)` ... `ip.netns.delete(ns)`; `create_network_namespace(ns)` ... `delete_network_namespace(ns)`; `fd = os.open()` ... `os.close(fd)`; `d = tempfile.mkdtemp()` ... `shutil.rmtree(d)`. Pairs with nothing that can raise between them, and releases placed in `finally` (or resources managed by `with`) are not reported.',

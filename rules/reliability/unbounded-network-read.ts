@@ -94,7 +94,9 @@ const rule: Rule = {
   ruff: [],
   fix: 'sometimes',
   // `recv`, or the streams STREAM and socketFiles recognise.
-  triggers: ['recv', 'recvfrom', 'makefile', 'rfile', 'body_file', 'wsgi_input', 'stream', 'wsgi'],
+  triggers: ['recv', 'recvfrom', 'makefile', 'rfile', 'body_file', 'wsgi_input', 'wsgi'],
+  // `request.stream` (STREAM) is an attribute, whatever `request` is imported as.
+  triggerPattern: /\.[\s\\]*stream\b/,
   explanation: {
     what:
       'Input from a peer is read with no upper bound: a `while` loop that keeps appending `sock.recv()` data to a buffer (`data += chunk`, `chunks.append(chunk)`) without checking its length; a request body read to the end (`self.rfile.read()`, `environ["wsgi.input"].read()`, `request.stream.read()`, `req.body_file.read()`, `json.load(self.rfile)`); a read or `recv` whose size comes from the peer (`self.rfile.read(int(self.headers["Content-Length"]))`, a length prefix) and is neither capped with `min()` nor compared with a limit; and `readline()` without a size on `self.rfile` or on a socket\'s `makefile()`.',

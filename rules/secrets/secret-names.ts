@@ -4,6 +4,7 @@
 // Shared by hardcoded-password, hardcoded-secret-value, secret-in-log and secret-config-option-unmasked.
 import type { Node } from 'web-tree-sitter';
 import type { Ctx } from '../../server/src/engine/rule';
+import { ADJACENT_LITERALS } from '../support';
 
 /** Last words of a name that say the value is a credential. */
 const SECRET_WORDS = new Set([
@@ -154,16 +155,24 @@ export const SECRET_SHAPES: SecretShape[] = [
   { what: 'a password inside a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]+:([^/\s@'"]+)@[^\s'"]+/i, level: 'warning' },
 ];
 
+/** A fragment's characters, with adjacent literals allowed between any two of them. */
+const splittable = (atoms: string[]) => atoms.join(`${ADJACENT_LITERALS}?`);
+const chars = (fragment: string) => splittable([...fragment].map((c) => c.replace(/[.]/g, '\\.')));
+
 /**
- * Text that holds a secret shape: a fragment every shape above must contain (the URL one whole),
- * or adjacent literals (`"AKIA" "..."` is looked at joined) with space, a line break or a comment
- * between them.
+ * Text that holds a secret shape: a fragment every shape above must contain (the URL one whole).
+ * The shapes are looked for in the raw text of a literal (escapes as written), or of adjacent
+ * literals joined, so the fragment is in the source as is, or split by the quotes, space and
+ * comments between adjacent literals.
  */
 export const SECRET_SHAPE_TEXT = new RegExp(
   [
-    String.raw`PRIVATE KEY|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|_live_|AIza|T3BlbkFJ|SG\.|SK[0-9a-f]`,
-    String.raw`\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/\s:@'"]+:[^/\s@'"]+@`,
-    String.raw`["'](\s|\\|#[^\n]*\n)+[rRbBfFuU]{0,2}["']`,
+    ...['PRIVATE KEY', 'AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', 'github_pat_', 'glpat-', 'hooks.slack.com', '_live_', 'AIza', 'T3BlbkFJ', 'SG.'].map(chars),
+    splittable(['g', 'h', '[pousr]', '_']),
+    splittable(['x', 'o', 'x', '[abposr]', '-']),
+    splittable(['S', 'K', '[0-9a-f]']),
+    // `scheme://user:password@`, from the `://` on.
+    splittable([':', String.raw`\/`, String.raw`\/`, `(?:[^/\\s:@'"]|${ADJACENT_LITERALS})+:`, `(?:[^/\\s@'"]|${ADJACENT_LITERALS})+@`]),
   ].join('|'),
 );
 
@@ -232,20 +241,30 @@ export function isOptClass(qname: string | null): boolean {
 const PASSWORD_CALLS = ['HTTPBasicAuth', 'HTTPDigestAuth', 'HTTPProxyAuth', 'BasicAuth', 'DigestAuth', 'login', 'simple_bind_s', 'simple_bind', 'bind_s'];
 const POSITIONAL_PASSWORD = new RegExp(`(^|\\.)(${PASSWORD_CALLS.join('|')})$`);
 
+/** `pass` -> `[pP][aA][sS][sS]`, for words in a case-sensitive pattern. */
+const anyCase = (words: string) => words.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+/** Last words `isSecretName` takes only after another word of the name. */
+const SHORT_WORDS = anyCase('pass|pwd?|token|creds');
+const QUALIFIERS = anyCase([...KEY_QUALIFIERS].join('|'));
+
 /**
- * What the text around a literal must contain (in any case) for `credentialSite` to find a
- * credential there: a secret word of `isSecretName` (`pass`, `pw`, `token`, `creds` only after
- * something on their line, as the last word of a longer name: `db_pass`, `dbPass`, not the
- * `pass` statement), `<qualifier>_key`, the `auth=` keyword or a password-taking call.
+ * What the text around a literal must contain for `credentialSite` to find a credential there:
+ * a secret word of `isSecretName` in any case; `pass`, `pw(d)`, `token`, `creds` as the last word
+ * of a longer name (after `_` or a camel-case boundary, as in `db_pass`, `dbPass`, or after any
+ * other separator at the end of a string, as in `"db-pass"`: so never the `pass` statement or a
+ * bare `self.token`); `<qualifier>_key`; an `auth=(` pair or a password-taking call.
+ * Case-sensitive where a camel-case boundary decides.
  */
 export const CREDENTIAL_TEXT = new RegExp(
   [
-    'password|passwd|passphrase|passcode|secret|apikey|credential|accesskey|privatekey|accesstoken',
-    String.raw`\S[ \t]*(pass|pwd?|token|creds)(?![a-z0-9])`,
-    `(${[...KEY_QUALIFIERS].join('|')})[^a-z0-9]*key`,
-    String.raw`\b(auth|${PASSWORD_CALLS.join('|')})\b`,
+    anyCase('password|passwd|passphrase|passcode|secret|apikey|credential|accesskey|privatekey|accesstoken'),
+    String.raw`_(?:${SHORT_WORDS})(?![A-Za-z0-9])|[a-z0-9](?:P[aA][sS][sS]|P[wW][dD]?|T[oO][kK][eE][nN]|C[rR][eE][dD][sS])(?![A-Za-z0-9])`,
+    // (A name does not hold a line break: `pass` before a docstring on the next line is no name.)
+    String.raw`\b(?:${SHORT_WORDS})[^A-Za-z0-9\n]*["']`,
+    // `key` first, what stands before it in a lookbehind: far faster to scan for than the qualifiers.
+    String.raw`${anyCase('key')}(?<=(?:${QUALIFIERS})(?:[^A-Za-z0-9]+|(?=K))${anyCase('key')})`,
+    String.raw`\b(?:auth\s*=|${PASSWORD_CALLS.join('|')})\s*(?:#[^\n]*\s*)*\(`,
   ].join('|'),
-  'i',
 );
 
 export interface CredentialSite {

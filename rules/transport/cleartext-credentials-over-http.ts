@@ -125,6 +125,10 @@ const rule: Rule = {
   // The method names (`x.get(`, `requests.post`, `urllib.request.urlopen`, `urllib3.request`) and httpx's
   // clients. The URL may be a module constant, so nothing about `http://` itself is necessary here.
   triggers: [...HTTP_METHODS, 'httpx'],
+  // The URL literal starts with `http://` (it may be a module constant far from the call), and
+  // a credential is carried: a word of `auth=`, AUTH_HEADER, SECRET_WORDS, the key patterns or
+  // QUERY_SECRET (the words as written in a literal's text or a keyword), or user info in the URL.
+  fileTrigger: /^(?=[^]*?http:\/\/)[^]*?(?:auth|cookie|token|secret|passw|pwd|passphrase|credential|api[-_]?key|access_key|private_key|http:\/\/[^@]*@)/i,
   onCall(site, ctx) {
     const known = matchesAny(site.qname, CLIENTS);
     const method = site.callee?.type === 'attribute' ? site.callee.childForFieldName('attribute')?.text ?? '' : '';

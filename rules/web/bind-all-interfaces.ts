@@ -73,8 +73,11 @@ const rule: Rule = {
       'https://flask.palletsprojects.com/en/latest/api/#flask.Flask.run',
     ],
   },
-  // The host may be a module constant: only the call's name is sure to be here (`run` for RUN_WITH_HOST).
-  triggers: [...new Set(['bind', 'run', ...[...HOST_FIRST, ...SERVERS].map(lastSegment)])],
+  // The host may be a module constant: only the call's name is sure to be here. `run` is too
+  // common a word: `uvicorn.run`, `hypercorn.run`, `bottle.run` by their modules (an alias counts
+  // as its module), RUN_WITH_HOST by its text (`app.run`, `self._app.run`).
+  triggers: [...new Set(['bind', ...[...HOST_FIRST, ...SERVERS].map(lastSegment).filter((w) => w !== 'run'), 'uvicorn', 'hypercorn', 'bottle'])],
+  triggerPattern: /(?:app|application|flask_app|api|server|socketio|sio|web)\.run\b/,
   onCall(site, ctx) {
     const arg = hostArg(site, ctx);
     const host = hostText(arg, ctx);

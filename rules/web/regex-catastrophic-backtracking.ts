@@ -1,10 +1,13 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
-import { reportFlow, sinkName } from '../support';
+import { ADJACENT_LITERALS, reportFlow, sinkName } from '../support';
 import { REGEX_FUNCTIONS } from '../injection/regex-injection';
 import { isCatastrophic } from './redos';
 import { constantText } from './web';
+
+/** An escape sequence in a literal's source (or more: a backslash and any character). */
+const ESCAPE = String.raw`\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}\n]*\}|[0-7]{1,3}|\r?\n|[^])`;
 
 /** Methods of a compiled pattern that run it over their first argument. */
 const PATTERN_METHODS = new Set(['match', 'fullmatch', 'search', 'findall', 'finditer', 'sub', 'subn', 'split']);
@@ -71,7 +74,13 @@ const rule: Rule = {
     ],
   },
   // `re.<fn>(...)` and compiled patterns' methods: the same names (`compile` itself never reports).
-  triggers: [...PATTERN_METHODS],
+  // `compile` too: a scan keeps only the code some rule needs, and compiledPatterns reads every
+  // `X = re.compile(P)` of the file (e.g. in `__init__`, for `self.X.match(s)` in another method).
+  triggers: [...PATTERN_METHODS, 'compile'],
+  // Only a group under an unbounded quantifier can be catastrophic (redos.ts): `)` then `*`, `+`
+  // or `{`, in the joined text of the pattern's literals (which may be anywhere in the file) whose
+  // escape sequences are left out. So in the source: between them, escapes or adjacent literals.
+  fileTrigger: new RegExp(String.raw`\)(?:${ESCAPE}|${ADJACENT_LITERALS})*[*+{]`),
   onCall(site, ctx) {
     let pattern: string | null = null;
     let subject: Node | undefined;

@@ -69,6 +69,10 @@ const rule: Rule = {
   // `urllib`); other clients go by the receiver's name, maybe behind underscores (`self._session`).
   triggers: ['requests', 'httpx', 'aiohttp', 'urllib3', 'http', 'httplib', 'urllib', 'urllib2', ...CLIENT_NAMES],
   triggerPattern: new RegExp(`\\b_+(${CLIENT_NAMES.join('|')})\\b`),
+  // Each known call names its library in the file (at least in its import: `urllib2` and
+  // `six.moves.urllib` hold `urllib`, `http.client` calls are HTTP(S)Connection), and a
+  // client found by its receiver's name needs HTTP_LIBRARY.
+  fileTrigger: /urllib|requests|httpx|aiohttp|httplib|HTTPS?Connection/,
   onCall(site, ctx) {
     const found = urlArg(site, ctx);
     const url = found?.node;

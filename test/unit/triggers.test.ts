@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, RULES } from '../../server/src/engine';
+import { TriggerIndex } from '../../server/src/engine/triggers';
 import type { UnusedSuppression } from '../../server/src/engine/suppressions';
 
 function pythonFiles(dir: string): string[] {
@@ -59,6 +60,64 @@ describe('trigger words skip only what cannot report', () => {
     // The parameter reached the sink through `build`, whose summary only a walk of it gives.
     assert.equal(hit.level, 'warning');
     assert.ok(hit.trace?.some((s) => s.message.includes('host')), JSON.stringify(hit.trace));
+  });
+
+  it('a file trigger finds the text far from the call, and turns the rule off where the text is missing', async () => {
+    const lines = (scheme: string) => [
+      'import requests',
+      '',
+      `KEYSTONE = "${scheme}://keystone.example.com:5000/v3"`,
+      '',
+      'def total(values):',
+      '    return sum(values)',
+      '',
+      'class Client(object):',
+      '    def token(self, user, password):',
+      '        body = {"auth": {"password": password}}',
+      '        return requests.post(KEYSTONE + "/auth/tokens", json=body, headers={"X-Auth-Token": "t"}, timeout=10)',
+      '',
+    ].join('\n');
+    const rule = RULES.findIndex((r) => r.name === 'cleartext-credentials-over-http');
+    assert.ok(RULES[rule].fileTrigger);
+    const index = TriggerIndex.of(RULES);
+    // The URL is a module constant eight lines above the call: the call's method does not say http://.
+    const plain = lines('http');
+    assert.ok(!index.offIn(plain)?.[rule]);
+    const { sparse, full } = await both(plain);
+    assert.deepEqual(sparse, full);
+    assert.deepEqual(sparse.filter((f) => f.rule === 'cleartext-credentials-over-http').map((f) => f.range.start.line), [10]);
+    // With https:// nowhere in the file says http://: the rule does not run, and the exhaustive walk agrees.
+    const tls = lines('https');
+    assert.equal(index.offIn(tls)?.[rule], 1);
+    const other = await both(tls);
+    assert.deepEqual(other.sparse, other.full);
+    assert.ok(!other.full.some((f) => f.rule === 'cleartext-credentials-over-http'), JSON.stringify(other.full));
+  });
+
+  it('finds a credential whose short last word (pass, pw, token) follows another word', async () => {
+    const text = [
+      'import kombu',
+      '',
+      'def connect(host):',
+      '    return kombu.Connection(host, userid="nova", rabbit_pass="R4bb1tPa55")',
+      '',
+      'def admin():',
+      '    adminPw = "Adm1nS3cr3t!"',
+      '    return adminPw',
+      '',
+      'def ignore(f):',
+      '    try:',
+      '        f()',
+      '    except ValueError:',
+      '        pass',
+      '',
+    ].join('\n');
+    const { sparse, full } = await both(text);
+    assert.deepEqual(sparse, full);
+    assert.deepEqual(sparse.filter((f) => f.rule === 'hardcoded-password').map((f) => f.range.start.line), [3, 6]);
+    const rule = RULES.find((r) => r.name === 'hardcoded-password')!;
+    // The `pass` statement is no name.
+    assert.ok(!rule.triggerPattern!.test('def ignore(f):\n    try:\n        f()\n    except ValueError:\n        pass\n'));
   });
 
   it('a whole-file rule sees a character between statements, which belongs to no statement', async () => {
