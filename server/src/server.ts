@@ -2,7 +2,7 @@
 // Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  ProposedFeatures, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
+  ProposedFeatures, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { RULES } from '../../rules';
 import { initParser } from './engine/parser';
@@ -10,10 +10,25 @@ import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
 import { ConfigStore } from './handlers/config';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
+import { consoleToClient, jsonEncoder } from './handlers/transport';
 import { SCAN_REQUEST, WorkspaceScan, type ScanParams } from './handlers/workspaceScan';
 import { VERSION } from './version';
 
-const connection = createConnection(ProposedFeatures.all);
+// Over stdio the writer is ours, to encode publications from each diagnostic's cached bytes; so
+// are what vscode-languageserver does when it opens stdio itself: console output to the client,
+// and exiting when the client closes stdin.
+const stdio = process.argv.includes('--stdio');
+const connection = stdio
+  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout, { contentTypeEncoder: jsonEncoder }))
+  : createConnection(ProposedFeatures.all);
+let shutdown = false;
+if (stdio) {
+  consoleToClient(connection.console);
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+  for (const event of ['end', 'close']) process.stdin.on(event, () => process.exit(shutdown ? 0 : 1));
+}
 const config = new ConfigStore(connection, RULES);
 const analyses = new DocumentAnalyses(connection, RULES, (uri) => config.get(uri));
 let dynamic = { configuration: false, watchedFiles: false };

@@ -1,6 +1,6 @@
 // Open, change, close: keep each document's tree current, analyse it, publish diagnostics
 // tagged with the version they describe.
-import type { Connection } from 'vscode-languageserver';
+import type { Connection, Diagnostic } from 'vscode-languageserver';
 import { applyConfig, enabledRules } from '../config/apply';
 import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
@@ -29,6 +29,8 @@ export interface Analysed {
   tooLarge?: boolean;
   /** The document version `findings` (and their fixes) describe. */
   analysedVersion?: number;
+  /** The hints for unused suppressions published with `findings`. */
+  unused?: Diagnostic[];
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
   /** The analysis of a large document between two slices, for `analysedVersion`'s text. */
@@ -112,7 +114,9 @@ export class DocumentAnalyses {
     const config = this.config(doc.uri);
     if (!config.enable || config.excluded) {
       entry.findings = [];
+      entry.unused = [];
       entry.state = {};
+      entry.analysedVersion = doc.version;
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
       return;
     }
@@ -123,6 +127,7 @@ export class DocumentAnalyses {
       }
       entry.tooLarge = true;
       entry.findings = [];
+      entry.unused = [];
       entry.state = {};
       entry.analysedVersion = doc.version;
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
@@ -161,9 +166,10 @@ export class DocumentAnalyses {
     entry.analysedVersion = doc.version;
     const diagnostics = entry.findings.map((f) => {
       const rule = this.byName.get(f.rule)!;
-      return toDiagnostic(f, rule, doc.uri, localDocUri(rule), doc.version);
+      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
     });
-    diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config, doc.version));
+    entry.unused = unusedSuppressionDiagnostics(unused, this.rules, config);
+    diagnostics.push(...entry.unused);
     const partial = !step.done;
     this.connection.tracer.log(`analysed ${partial ? 'the start of ' : ''}${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
