@@ -2,7 +2,7 @@
 // Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  ProposedFeatures, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
+  ProposedFeatures, StreamMessageReader, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { RULES } from '../../rules';
 import { initParser } from './engine/parser';
@@ -10,7 +10,7 @@ import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
 import { ConfigStore } from './handlers/config';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
-import { consoleToClient, jsonEncoder } from './handlers/transport';
+import { consoleToClient, StdoutWriter } from './handlers/transport';
 import { SCAN_REQUEST, WorkspaceScan, type ScanParams } from './handlers/workspaceScan';
 import { VERSION } from './version';
 
@@ -19,7 +19,7 @@ import { VERSION } from './version';
 // and exiting when the client closes stdin.
 const stdio = process.argv.includes('--stdio');
 const connection = stdio
-  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout, { contentTypeEncoder: jsonEncoder }))
+  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StdoutWriter(process.stdout))
   : createConnection(ProposedFeatures.all);
 let shutdown = false;
 if (stdio) {

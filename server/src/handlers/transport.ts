@@ -1,12 +1,13 @@
-// The JSON-RPC encoding of outgoing messages over stdio. A publication of a large file carries
-// hundreds of diagnostics, most of them the very objects of the previous one (report/diagnostic.ts
-// builds one Diagnostic per Finding): each diagnostic's JSON is encoded to UTF-8 once and the
-// message is assembled from those bytes, instead of stringifying and encoding the whole message
-// on every keystroke. Other messages, and the IPC transport (Node serializes those itself), are
-// encoded as usual.
+// Outgoing JSON-RPC messages over stdio. A publication of a large file carries hundreds of
+// diagnostics, most of them the very objects of the previous one (report/diagnostic.ts builds one
+// Diagnostic per Finding): each diagnostic's JSON is encoded to UTF-8 once and the message is
+// assembled from those bytes, instead of stringifying and encoding the whole message on every
+// keystroke. The messages of one turn of the event loop (an analysis's trace line and its
+// publication) leave in one write, header and body together: every write to the pipe wakes the
+// client. The IPC transport (Node serializes its messages itself) is left as it is.
 import { inspect } from 'node:util';
 import type { Diagnostic } from 'vscode-languageserver';
-import type { ContentTypeEncoder, ContentTypeEncoderOptions, Message } from 'vscode-languageserver/node';
+import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
 
 const PUBLISH = 'textDocument/publishDiagnostics';
 const encoded = new WeakMap<Diagnostic, Buffer>();
@@ -38,17 +39,51 @@ export function encodeMessage(msg: Message): Buffer {
   return Buffer.concat(parts);
 }
 
-export const jsonEncoder: ContentTypeEncoder = {
-  name: 'application/json',
-  encode(msg: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array> {
+/** Writes each message with its Content-Length header; those of one tick in one write. */
+export class StdoutWriter extends AbstractMessageWriter implements MessageWriter {
+  private pending: Buffer[] = [];
+  private waiting: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private errors = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream) {
+    super();
+    out.on('error', (error: Error) => this.fireError(error));
+    out.on('close', () => this.fireClose());
+  }
+
+  write(msg: Message): Promise<void> {
+    let body: Buffer;
     try {
-      if (options.charset !== 'utf-8') return Promise.resolve(Buffer.from(JSON.stringify(msg), options.charset));
-      return Promise.resolve(encodeMessage(msg));
+      body = encodeMessage(msg);
     } catch (error) {
+      this.fireError(error, msg, ++this.errors);
       return Promise.reject(error);
     }
-  },
-};
+    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    this.pending.push(Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private flush(): void {
+    const data = Buffer.concat(this.pending);
+    const waiting = this.waiting;
+    this.pending = [];
+    this.waiting = [];
+    this.out.write(data, (error?: Error | null) => {
+      if (error) {
+        this.fireError(error, undefined, ++this.errors);
+        for (const w of waiting) w.reject(error);
+      } else {
+        for (const w of waiting) w.resolve();
+      }
+    });
+  }
+
+  end(): void {
+    if (this.pending.length > 0) this.flush();
+    this.out.end();
+  }
+}
 
 /**
  * Over stdio, anything written to stdout corrupts the protocol: console output goes to the
