@@ -11,6 +11,7 @@ import { ConfigStore } from './handlers/config';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
 import { consoleToClient, StdoutWriter } from './handlers/transport';
+import { warmUp } from './handlers/warmup';
 import { SCAN_REQUEST, WorkspaceScan, type ScanParams } from './handlers/workspaceScan';
 import { VERSION } from './version';
 
@@ -39,12 +40,15 @@ const workspaceScan = new WorkspaceScan(connection, analyses, RULES, (folderUri)
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
-connection.onInitialize((params: InitializeParams): InitializeResult => {
+connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
   // `{"maxFileSize": n}` or `{"seclens": {"maxFileSize": n}}` in initializationOptions.
   const init = params.initializationOptions as { maxFileSize?: unknown; seclens?: { maxFileSize?: unknown } } | undefined;
   const maxFileSize = init?.seclens?.maxFileSize ?? init?.maxFileSize;
   if (typeof maxFileSize === 'number' && maxFileSize > 0) analyses.maxFileSize = maxFileSize;
-  ready = initParser();
+  // The grammar is loaded and the engine warmed up (handlers/warmup.ts) before the answer: the
+  // client opens documents once it has it.
+  ready = initParser().then(() => guarded('warm-up', () => warmUp(RULES)));
+  await ready;
   config.initialize(params);
   documentChanges = !!params.capabilities.workspace?.workspaceEdit?.documentChanges;
   dynamic = {

@@ -1,16 +1,22 @@
 // One open document: its text and its tree, kept in step. Each incremental change edits the
-// tree (tree.edit) before the text moves on, then one reparse reuses the old tree.
+// tree (tree.edit) before the text moves on, then one reparse reuses the old tree. The first
+// parse waits until the tree is first asked for: a large file's first diagnostics come from
+// its start alone (handlers/diagnostics.ts), and changes arriving before then only move the text.
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Tree } from 'web-tree-sitter';
 import { editTree, parse } from './parser';
 
 export class ParsedDocument {
   private doc: TextDocument;
-  private current: Tree;
+  private current: Tree | null = null;
 
   constructor(uri: string, version: number, text: string) {
     this.doc = TextDocument.create(uri, 'python', version, text);
-    this.current = parse(text);
+  }
+
+  /** The tree exists (the text has been parsed). */
+  get parsed(): boolean {
+    return this.current !== null;
   }
 
   get uri(): string {
@@ -26,10 +32,15 @@ export class ParsedDocument {
   }
 
   get tree(): Tree {
+    this.current ??= parse(this.doc.getText());
     return this.current;
   }
 
   update(changes: TextDocumentContentChangeEvent[], version: number): void {
+    if (!this.current) {
+      this.doc = TextDocument.update(this.doc, changes, version);
+      return;
+    }
     let incremental = true;
     for (const change of changes) {
       if ('range' in change) {
@@ -65,6 +76,7 @@ export class ParsedDocument {
   }
 
   dispose(): void {
-    this.current.delete();
+    this.current?.delete();
+    this.current = null;
   }
 }
