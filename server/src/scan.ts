@@ -2,9 +2,10 @@
 import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as path from 'node:path';
-import { initParser, parse } from './engine/parser';
+import { initParser } from './engine/parser';
 import type { Rule } from './engine/rule';
-import { analyze } from './engine/run';
+import { analyze, EXHAUSTIVE } from './engine/run';
+import { parseForAnalysis } from './engine/sparse';
 import type { UnusedSuppression } from './engine/suppressions';
 import type { Finding } from './engine/types';
 import { addFingerprints } from './report/baseline';
@@ -153,11 +154,15 @@ function scanFile(job: Job, subsets: RuleSubsets, maxFileSize: number): FileOutc
   } catch {
     return { skipped: 'not valid UTF-8', messages: [`skipped ${file}: not valid UTF-8`] };
   }
-  const tree = parse(text);
+  const rules = subsets.get(names);
+  // Parsed once, without the code no rule can report in (sparse.ts); positions are unchanged.
+  const parsed = parseForAnalysis(text, rules, EXHAUSTIVE);
+  const tree = parsed.tree;
   let findings: Finding[];
   let unused: UnusedSuppression[] | undefined;
   try {
-    findings = analyze(tree, text, subsets.get(names), {
+    findings = analyze(tree, parsed.text, rules, {
+      known: parsed.known,
       ignoreSuppressions,
       onUnusedSuppressions: wantUnused ? (u) => (unused = u) : undefined,
       onRuleError: (rule, error) => messages.push(`rule ${rule.name} failed on ${file}: ${error instanceof Error ? error.message : String(error)}`),

@@ -11,7 +11,7 @@ import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
-import { TriggerIndex, type UnitScan } from './triggers';
+import { mergeScans, TriggerIndex, type KnownScans, type UnitScan } from './triggers';
 import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
    * before it; the next call with the same state and text goes on from there, reusing them.
    */
   deadline?: number;
+  /** The words of the definitions, when the caller read them already (sparse.ts); else read here. */
+  known?: KnownScans;
 }
 
 /** SECLENS_EXHAUSTIVE=1: every rule on every statement unless the caller says otherwise. */
@@ -79,6 +81,8 @@ export interface AnalysisState {
   partial?: boolean;
   /** Every top-level statement's words by its text, walked or not (a slice does not rescan the rest). */
   scans?: Map<string, { scan: UnitScan; key: string }>;
+  /** The same for class statements, split into methods, by the class's text. */
+  classes?: Map<string, ClassScan>;
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -86,7 +90,7 @@ const ENTER = new Set([
   'call', 'return_statement', 'comment', 'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
 const LEAVE = new Set([
-  'assignment', 'augmented_assignment', 'named_expression', 'if_statement', 'expression_statement',
+  'assignment', 'augmented_assignment', 'named_expression', 'if_statement',
   'function_definition', 'class_definition', 'except_clause', ...BRANCHES,
 ]);
 
@@ -103,6 +107,8 @@ interface RuleSet {
   /** The walk's query: the node types the engine and these rules handle (a string literal is
    * only returned to JS where a rule looks at strings). */
   query: ReturnType<typeof query>;
+  /** The same without comments, for code with no suppression marker (a tenth of all nodes walked). */
+  quiet: ReturnType<typeof query>;
 }
 
 const ruleSets = new WeakMap<readonly Rule[], Map<string, RuleSet>>();
@@ -125,7 +131,7 @@ function ruleSet(all: readonly Rule[], indexes: readonly number[] | null): RuleS
       returnRules: rules.filter((r) => r.onReturn),
       nodeRules,
       enterTypes: new Set([...ENTER, ...nodeRules.keys()]),
-      query: walkQuery(new Set([...ENTER, ...nodeRules.keys()])),
+      ...walkQueries([...nodeRules.keys()]),
     };
     sets.set(key, set);
   }
@@ -259,14 +265,70 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
   const oldScans = state?.rules === rules ? state.scans : undefined;
   const scans = new Map<string, { scan: UnitScan; key: string }>();
-  /** The words of a piece of the file, from the last analysis when its text is unchanged. */
+  const oldClasses = state?.rules === rules ? state.classes : undefined;
+  const classes = new Map<string, ClassScan>();
   // Rules whose file-wide condition fails cannot report anywhere in this text.
   const off = exhaustive ? null : triggers.offIn(text);
-  const scanOf = (piece: string): UnitScan => {
+  /** The words of a piece of the file, from the last analysis when its text is unchanged. */
+  const rawScanOf = (piece: string): UnitScan => {
     const o = oldScans?.get(piece) ?? scans.get(piece);
     const scan = o && o.key === scanKey ? o.scan : triggers.scan(piece, names);
     if (state) scans.set(piece, { scan, key: scanKey });
-    return TriggerIndex.without(scan, off);
+    return scan;
+  };
+  const scanOf = (piece: string): UnitScan => TriggerIndex.without(rawScanOf(piece), off);
+  /**
+   * A class statement's methods with their words, the words of the rest and of the whole (null
+   * for other statements), from the last analysis when the class's text is unchanged.
+   */
+  const known = exhaustive ? undefined : options.known;
+  /** A class's words from `known`, when every method the tree has is one it read. */
+  const knownClass = (node: Node, startRow: number, endRow: number): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+    const k = known?.classOf(startRow, endRow);
+    if (!k) return null;
+    const spans = methodsOf(node);
+    if (spans.length === 0 || spans.length !== k.methodCount) return null;
+    const scans: UnitScan[] = [];
+    for (const [, , row, end] of spans) {
+      const scan = k.method(row, end);
+      if (!scan) return null;
+      scans.push(scan);
+    }
+    return {
+      methods: spans.map(([start, end], i) => ({ start, end, scan: TriggerIndex.without(scans[i], off), needed: false })),
+      rest: TriggerIndex.without(k.rest, off),
+      whole: TriggerIndex.without(mergeScans([k.rest, ...scans], rules.length), off),
+    };
+  };
+  const classScanOf = (node: Node, unitText: string, startRow: number, endRow: number): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+    if (!CLASS_TEXT.test(unitText)) return null;
+    const fromKnown = known && knownClass(node, startRow, endRow);
+    if (fromKnown) return fromKnown;
+    const o = oldClasses?.get(unitText) ?? classes.get(unitText);
+    let c = o && o.key === scanKey ? o : undefined;
+    if (!c) {
+      const spans = methodsOf(node);
+      if (spans.length === 0) c = { key: scanKey, methods: [], rest: null, whole: null };
+      else {
+        let restText = '';
+        let from = 0;
+        const methods: [number, number, UnitScan][] = [];
+        for (const [start, end] of spans) {
+          restText += unitText.slice(from, start);
+          from = end;
+          methods.push([start, end, rawScanOf(unitText.slice(start, end))]);
+        }
+        const rest = rawScanOf(restText + unitText.slice(from));
+        c = { key: scanKey, methods, rest, whole: mergeScans([rest, ...methods.map((m) => m[2])], rules.length) };
+      }
+    }
+    if (state) classes.set(unitText, c);
+    if (!c.rest || !c.whole) return null;
+    return {
+      methods: c.methods.map(([start, end, scan]) => ({ start, end, scan: TriggerIndex.without(scan, off), needed: false })),
+      rest: TriggerIndex.without(c.rest, off),
+      whole: TriggerIndex.without(c.whole, off),
+    };
   };
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
@@ -289,19 +351,11 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     for (const p of plans) {
       // A class is one statement, but most of its methods are harmless: each method is read
       // alone, and what is left of the class (its other statements) is walked with it.
-      const methods = p.def ? methodsOf(p.node, p.text) : [];
-      let rest: UnitScan | null = null;
-      if (methods.length > 0) {
-        let restText = '';
-        let from = 0;
-        for (const m of methods) {
-          restText += p.text.slice(from, m.start);
-          from = m.end;
-          m.scan = scanOf(p.text.slice(m.start, m.end));
-        }
-        rest = scanOf(restText + p.text.slice(from));
-      }
-      const scan = (p.scan = rest ? mergeScans([rest, ...methods.map((m) => m.scan!)], rules.length) : scanOf(p.text));
+      const cls = p.def ? classScanOf(p.node, p.text, p.startRow, p.endRow) : null;
+      const methods = cls?.methods ?? [];
+      const rest = cls?.rest ?? null;
+      const read = p.def && !cls ? known?.unit(p.startRow, p.endRow) : undefined;
+      const scan = (p.scan = cls?.whole ?? (read ? TriggerIndex.without(read, off) : scanOf(p.text)));
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       // A rule that only looks at the whole file (onFile) needs no walk.
@@ -351,7 +405,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
-    if (state) state.scans = scans;
+    if (state) {
+      state.scans = scans;
+      state.classes = classes;
+    }
   }
   const setFor = (indexes: readonly number[] | null) => (exhaustive ? ruleSet(rules, null) : ruleSet(rules, indexes));
 
@@ -447,14 +504,21 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     flow.resetCache();
   };
 
-  const enter = (node: Node) => {
-    const visitors = active.nodeRules.get(node.type);
+  // The node's type comes from the query's capture name: asking the node crosses into WASM.
+  const enter = (node: Node, type: string) => {
+    const visitors = active.nodeRules.get(type);
     if (visitors) run(visitors, (r) => r.onNode!(node, ctx));
-    switch (node.type) {
+    switch (type) {
       case 'call': {
-        if (active.callRules.length === 0) break;
-        const site = new LazyCallSite(node, names);
-        run(active.callRules, (r) => r.onCall!(site, ctx));
+        let qname: string | null;
+        if (active.callRules.length > 0) {
+          const site = new LazyCallSite(node, names);
+          run(active.callRules, (r) => r.onCall!(site, ctx));
+          qname = site.qname;
+        } else qname = names.resolve(node.childForFieldName('function'));
+        // `ipaddress.ip_address(addr)` or `validate_name(name)` as a statement raises on bad
+        // input: after it, the argument is valid (see leave).
+        validating = isValidatingCall(qname) && node.parent?.type === 'expression_statement';
         break;
       }
       case 'return_statement': {
@@ -523,12 +587,12 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         break;
       }
       default:
-        if (BRANCHES.has(node.type)) flow.scope.branchDepth++;
+        if (BRANCHES.has(type)) flow.scope.branchDepth++;
     }
   };
 
-  const leave = (node: Node) => {
-    switch (node.type) {
+  const leave = (node: Node, type: string) => {
+    switch (type) {
       case 'except_clause': {
         // Python unbinds `e` when the handler ends: what follows sees the earlier binding, if any.
         const c = caught.get(node.id);
@@ -554,13 +618,10 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       case 'named_expression':
         bind(node.childForFieldName('name'), flow.valueOf(node.childForFieldName('value')), node);
         break;
-      case 'expression_statement': {
-        // `ipaddress.ip_address(addr)` or `validate_name(name)` as a statement raises on bad input.
-        const call = node.namedChild(0);
-        if (call?.type === 'call' && isValidatingCall(names.resolve(call.childForFieldName('function')))) {
-          const first = call.childForFieldName('arguments')?.namedChild(0);
-          if (first?.type === 'identifier') validate(first.text);
-        }
+      case 'call': {
+        // A validating call as a statement (flagged on entering it) has returned.
+        const first = node.childForFieldName('arguments')?.namedChild(0);
+        if (first?.type === 'identifier') validate(first.text);
         break;
       }
       case 'function_definition':
@@ -580,11 +641,13 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         }
         break;
       default:
-        if (BRANCHES.has(node.type)) flow.scope.branchDepth--;
+        if (BRANCHES.has(type)) flow.scope.branchDepth--;
     }
   };
 
   const open: { node: Node; type: string; start: number; end: number; leave: boolean }[] = [];
+  /** Set by `enter` for a validating call made as a statement: its leaving validates the argument. */
+  let validating = false;
   const close = (upTo: number, start: number, zeroWidth: boolean) => {
     while (open.length > 0) {
       const top = open[open.length - 1];
@@ -593,7 +656,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       if (top.end > start) break;
       if (top.end === start && zeroWidth && top.start < top.end && isInside(top.node, upTo)) break;
       open.pop();
-      if (top.leave) leave(top.node);
+      if (top.leave) leave(top.node, top.type);
     }
   };
   const walk = (captures: QueryCapture[]) => {
@@ -603,8 +666,9 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const start = node.startIndex;
       const end = node.endIndex;
       close(node.id, start, start === end);
-      if (enterTypes.has(type)) enter(node);
-      open.push({ node, type, start, end, leave: LEAVE.has(type) });
+      validating = false;
+      if (enterTypes.has(type)) enter(node, type);
+      open.push({ node, type, start, end, leave: LEAVE.has(type) || validating });
     }
     close(-1, Infinity, false);
   };
@@ -622,22 +686,23 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     if (consulted && !consulted.has(`v:${name}`)) consulted.set(`v:${name}`, fingerprint(`v:${name}`, false));
     return moduleGet(name);
   };
-  /** A summary or binding as text, its rows through `row` (memoised per object and direction). */
+  /** A summary or binding as text, in this text's rows or (`toOldRows`) the last analysis's. */
   const fpOld = new WeakMap<object, string>();
-  const fpNew = new WeakMap<object, string>();
   const fingerprint = (key: string, toOldRows: boolean): string => {
     const v = key.startsWith('s:') ? summariesGet(key.slice(2)) : moduleGet(key.slice(2));
     if (!v) return '-';
-    const memo = toOldRows ? fpOld : fpNew;
-    let f = memo.get(v);
+    const own = described(v);
+    // Most keystrokes move no row the value mentions: its text is then the same in both.
+    if (!toOldRows || own.rows.every((r) => toOld(r) === r)) return own.text;
+    let f = fpOld.get(v);
     if (f === undefined) {
-      f = summaryText(v, toOldRows ? toOld : (r) => r);
-      memo.set(v, f);
+      f = summaryText(v, toOld);
+      fpOld.set(v, f);
     }
     return f;
   };
 
-  if (active.enterTypes.has(root.type)) enter(root);
+  if (active.enterTypes.has(root.type)) enter(root, root.type);
   // Each top-level statement in order. Module statements are always walked; a definition is
   // reused when the file's imports, module code and line ending (hashed in old and new
   // coordinates) and every summary and module binding its walk looked up are as they were.
@@ -696,7 +761,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     flow.resetCache();
     if (!p.def) {
       active = setFor(moduleActive);
-      walk(active.query.captures(p.node));
+      walk((p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query).captures(p.node));
       continue;
     }
     let unit: UnitCache | null = null;
@@ -710,7 +775,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
-      unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
+      if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
     } else if (!p.walk) {
       skipped++;
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
@@ -732,7 +797,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       active = setFor(p.scan?.active ?? null);
       const base = p.node.startIndex;
       const skip = (p.methods ?? []).filter((m) => !m.needed).map((m) => ({ start: base + m.start, end: base + m.end, names: m.scan!.defs.map((d) => `self.${d}`) }));
-      const captures = capturesOutside(active.query, p.node, skip);
+      const captures = capturesOutside(p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query, p.node, skip);
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
@@ -779,11 +844,23 @@ function isErrorHandler(fn: Node): boolean {
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && ERROR_HANDLER_DECORATOR.test(d.text));
 }
 
-/** The walk's query: one pattern per node type, the capture named after the type. */
-function walkQuery(types: Set<string>): ReturnType<typeof query> {
-  const lang = language();
-  const names = [...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort();
-  return query(names.map((t) => `(${t}) @${t}`).join('\n'));
+const walkQueryCache = new Map<string, { query: ReturnType<typeof query>; quiet: ReturnType<typeof query> }>();
+/**
+ * The walk's queries for rules that also visit nodes of `nodeTypes`: one pattern per node type,
+ * the capture named after the type; `quiet` leaves comments out. Many sets of rules share a set
+ * of node types: built once per set of types.
+ */
+function walkQueries(nodeTypes: string[]): { query: ReturnType<typeof query>; quiet: ReturnType<typeof query> } {
+  const key = nodeTypes.sort().join(',');
+  let q = walkQueryCache.get(key);
+  if (!q) {
+    const lang = language();
+    const of = (types: string[]) => query([...new Set([...types, ...LEAVE, ...IMPORTS])].filter((t) => lang.idForNodeType(t, true) !== null).sort().map((t) => `(${t}) @${t}`).join('\n'));
+    const all = [...ENTER, ...nodeTypes];
+    q = { query: of(all), quiet: of(all.filter((t) => t !== 'comment' || nodeTypes.includes(t))) };
+    walkQueryCache.set(key, q);
+  }
+  return q;
 }
 
 /** A method of a class, at offsets into the class's text. */
@@ -795,45 +872,28 @@ interface MethodPart {
   needed: boolean;
 }
 
-/** The scan of pieces as one. */
-function mergeScans(parts: UnitScan[], rules: number): UnitScan {
-  const on = new Uint8Array(rules);
-  const calls = new Set<string>();
-  const defs: string[] = [];
-  let marker = false;
-  for (const p of parts) {
-    for (const i of p.active) on[i] = 1;
-    for (const c of p.calls) calls.add(c);
-    defs.push(...p.defs);
-    marker ||= p.marker;
-  }
-  const active: number[] = [];
-  for (let i = 0; i < rules; i++) if (on[i]) active.push(i);
-  return { active, calls: [...calls], defs, marker };
-}
-
 /** A top-level statement that is a class (decorators first). */
 const CLASS_TEXT = /^(@[^\n]*\n\s*)*class\b/;
 
-const methodSpans = new Map<string, [number, number][]>();
-/** The methods of a class statement (nothing for other statements), remembered by its text. */
-function methodsOf(node: Node, text: string): MethodPart[] {
-  if (!CLASS_TEXT.test(text)) return [];
-  let spans = methodSpans.get(text);
-  if (!spans) {
-    spans = [];
-    let cls: Node | null = node;
-    if (cls.type === 'decorated_definition') cls = cls.childForFieldName('definition');
-    const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
-    const base = node.startIndex;
-    for (const m of body?.namedChildren ?? []) {
-      if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base]);
-    }
-    // Bounded: texts of classes seen lately (typing makes a new text per keystroke).
-    if (methodSpans.size > 2000) methodSpans.clear();
-    methodSpans.set(text, spans);
+/** The methods of a class statement, at offsets into its text, with their first and last rows. */
+function methodsOf(node: Node): [start: number, end: number, row: number, endRow: number][] {
+  const spans: [number, number, number, number][] = [];
+  let cls: Node | null = node;
+  if (cls.type === 'decorated_definition') cls = cls.childForFieldName('definition');
+  const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
+  const base = node.startIndex;
+  for (const m of body?.namedChildren ?? []) {
+    if (m && (m.type === 'function_definition' || m.type === 'decorated_definition')) spans.push([m.startIndex - base, m.endIndex - base, m.startPosition.row, m.endPosition.row]);
   }
-  return spans.map(([start, end]) => ({ start, end, needed: false }));
+  return spans;
+}
+
+/** What a class's words say, by its text: per method, the rest, and the whole (null: no methods). */
+interface ClassScan {
+  key: string;
+  methods: [start: number, end: number, scan: UnitScan][];
+  rest: UnitScan | null;
+  whole: UnitScan | null;
 }
 
 /**
@@ -925,6 +985,18 @@ function hash(seed: string, text: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
+const descriptions = new WeakMap<object, { text: string; rows: number[] }>();
+/** A summary or binding as text in its own rows, and the rows it mentions (values never change once made). */
+function described(v: object): { text: string; rows: number[] } {
+  let d = descriptions.get(v);
+  if (!d) {
+    const rows: number[] = [];
+    d = { text: summaryText(v, (r) => (rows.push(r), r)), rows };
+    descriptions.set(v, d);
+  }
+  return d;
+}
+
 /** A summary as text, rows mapped by `row` (-1: no counterpart, which never compares equal). */
 function summaryText(summary: object, row: (r: number) => number): string {
   return JSON.stringify(summary, (k, v) => {
@@ -956,6 +1028,11 @@ class LineMap {
     let s = 0;
     while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
     return new LineMap(p, a.length - s, b.length - s);
+  }
+
+  /** No line was added or removed: rows outside the changed lines are the same in both texts. */
+  get sameRows(): boolean {
+    return this.oldSuffixStart === this.newSuffixStart;
   }
 
   toOld(row: number): number {

@@ -7,7 +7,7 @@
 import type { Tree } from 'web-tree-sitter';
 import { parse } from './parser';
 import type { Rule } from './rule';
-import { TriggerIndex, type AliasLookup, type UnitScan } from './triggers';
+import { mergeScans, TriggerIndex, type AliasLookup, type KnownScans, type UnitScan } from './triggers';
 
 /** A statement: offsets into the text, from its first character to its last line's end. */
 export interface Statement {
@@ -196,38 +196,53 @@ export function importAliases(text: string): AliasLookup {
 
 const IMPORT_WORD = /\bimport\b/;
 
-/** A piece of code the analysis may leave out, and what deciding needs to know of it. */
+/** A definition the analysis may leave out, and what deciding needs to know of it. */
 interface Piece {
   start: number;
   end: number;
+  /** Its words (for a class: of the whole). */
   scan: UnitScan;
   /** 0 left out, 1 walked, 2 kept only for the names its imports bind (names.ts). */
   keep: 0 | 1 | 2;
-  /** A class whose methods are decided one by one (as run.ts does once the class is walked). */
+  /** A class: its methods, decided one by one once the class is walked (as run.ts does), and the rest's words. */
   methods?: Piece[];
+  rest?: UnitScan;
+  /** The class's body holds a statement besides its methods (a docstring, an attribute). */
+  other?: boolean;
+}
+
+/** What a scan needs to parse and analyse a file, decided from its text alone. */
+export interface SparsePlan {
+  /**
+   * The text to parse: the code the analysis would not walk (top-level definitions, methods of
+   * walked classes) removed down to its line breaks, so every kept line keeps its row and
+   * columns (only offsets change; findings carry rows and columns).
+   */
+  text: string;
+  /** The words of every definition, read while deciding, for the analysis not to read them again. */
+  known: KnownScans;
 }
 
 /**
- * The text to parse for analysing `text` with `rules`: the same text with the code the analysis
- * would not walk blanked (top-level definitions, and methods of walked classes), or `text`
- * itself when nothing can be left out or it cannot tell. It decides as run.ts does, from a
- * superset of the words (aliases read from the text, whole classes scanned at once), so the
- * analysis of its tree, given the original text, finds what it would on the whole file
- * (bench/exhaustive-check.mjs compares the two on any tree).
+ * Which code of `text` the analysis of `rules` would not walk, decided as run.ts decides but from
+ * a superset of the words (import aliases read from the text, statements that run to their last
+ * indented line), so the analysis of what is kept finds what it would on the whole file
+ * (test/unit/triggers.test.ts and bench/exhaustive-check.mjs compare the two). Null when it
+ * cannot tell (a whole-file rule may report, the text does not tokenize cleanly).
  */
-export function leftOut(text: string, rules: readonly Rule[]): Blank[] {
+export function sparsePlan(text: string, rules: readonly Rule[]): SparsePlan | null {
   const triggers = TriggerIndex.of(rules);
   // Whole-file rules look at the whole tree: where one may report, nothing is left out.
-  if (triggers.fileRuleMayReport(text)) return [];
+  if (triggers.fileRuleMayReport(text)) return null;
   const stmts = statements(text);
-  if (!stmts) return [];
+  if (!stmts) return null;
   const names = importAliases(text);
   const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
   const off = triggers.offIn(text);
   const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i] && !off?.[i]);
   const waiting = new Map<string, Piece[]>();
-  const wait = (scan: UnitScan, piece: Piece, self: boolean) => {
-    for (const d of scan.defs) {
+  const wait = (piece: Piece, self: boolean) => {
+    for (const d of piece.scan.defs) {
       const key = self ? `self.${d}` : d;
       const list = waiting.get(key);
       if (list) list.push(piece);
@@ -244,32 +259,42 @@ export function leftOut(text: string, rules: readonly Rule[]): Blank[] {
   for (const s of stmts) {
     if (s.kind === 'other') continue;
     const own = text.slice(s.start, s.end);
-    const piece: Piece = { start: s.start, end: s.end, scan: triggers.scan(own, names), keep: 0 };
-    pieces.push(piece);
-    const body = s.kind === 'class' && walks(piece.scan) ? statements(text, s.start, s.end, true) : null;
+    const body = s.kind === 'class' ? statements(text, s.start, s.end, true) : null;
+    let piece: Piece;
     if (body) {
-      // Walked: its other statements always, each method as its own words or callers say.
-      piece.keep = 1;
-      piece.methods = [];
+      // Each character is read once: the methods, then what is left of the class.
+      const methods: Piece[] = [];
       let rest = '';
       let from = s.start;
-      for (const m of body) {
-        if (m.kind !== 'def') continue;
-        const method: Piece = { start: m.start, end: m.end, scan: triggers.scan(text.slice(m.start, m.end), names), keep: 0 };
-        piece.methods.push(method);
+      let other = false;
+      for (const m of body.slice(1)) {
+        if (m.kind !== 'def') {
+          other = true;
+          continue;
+        }
+        methods.push({ start: m.start, end: m.end, scan: triggers.scan(text.slice(m.start, m.end), names), keep: 0 });
         rest += text.slice(from, m.start);
         from = m.end;
-        if (walks(method.scan)) walk(method);
+      }
+      const restScan = triggers.scan(rest + text.slice(from, s.end), names);
+      piece = { start: s.start, end: s.end, scan: mergeScans([restScan, ...methods.map((m) => m.scan)], rules.length), keep: 0, methods, rest: restScan, other };
+    } else piece = { start: s.start, end: s.end, scan: triggers.scan(own, names), keep: 0 };
+    pieces.push(piece);
+    if (piece.methods && walks(piece.scan)) {
+      // Walked: its other statements always, each method as its own words or callers say.
+      piece.keep = 1;
+      queue.push(piece.rest!.calls);
+      for (const m of piece.methods) {
+        if (walks(m.scan)) walk(m);
         else {
-          if (IMPORT_WORD.test(text.slice(m.start, m.end))) method.keep = 2;
-          wait(method.scan, method, true);
+          if (IMPORT_WORD.test(text.slice(m.start, m.end))) m.keep = 2;
+          wait(m, true);
         }
       }
-      queue.push(triggers.scan(rest + text.slice(from, s.end), names).calls);
     } else if (walks(piece.scan)) walk(piece);
     else {
       if (IMPORT_WORD.test(own)) piece.keep = 2;
-      wait(piece.scan, piece, s.kind === 'class');
+      wait(piece, s.kind === 'class');
     }
   }
   // Helpers that walked code calls are walked for their return summaries (as run.ts decides).
@@ -278,63 +303,92 @@ export function leftOut(text: string, rules: readonly Rule[]): Blank[] {
     for (const c of queue.pop()!) {
       if (called.has(c)) continue;
       called.add(c);
-      for (const piece of waiting.get(c) ?? []) if (piece.keep !== 1) walk(piece);
+      for (const piece of waiting.get(c) ?? []) {
+        if (piece.keep === 1) continue;
+        walk(piece);
+        // A whole class woken by a call is walked whole, every method with it (run.ts).
+        for (const m of piece.methods ?? []) m.keep = 1;
+      }
     }
   }
-  const out: Blank[] = [];
-  for (const piece of pieces) {
-    if (!piece.keep) out.push({ start: piece.start, end: piece.end, placeholder: false });
-    else if (piece.methods) {
-      const left = piece.methods.filter((m) => !m.keep);
-      if (left.length === 0) continue;
-      const empty = left.length === piece.methods.length && !hasOtherStatement(text, piece);
-      left.forEach((m, i) => out.push({ start: m.start, end: m.end, placeholder: empty && i === 0 }));
-    }
-  }
-  return out;
+  return { text: compact(text, pieces), known: knownScans(text, pieces) };
 }
 
-/** A stretch of the text left out, in order; `placeholder`: its first statement becomes `0`. */
-export interface Blank {
-  start: number;
-  end: number;
-  placeholder: boolean;
-}
-
-/** `text` with the `blanks` turned to spaces (line ends kept, so every offset and row is unchanged). */
-export function sparseText(text: string, rules: readonly Rule[]): string {
-  const blanks = leftOut(text, rules);
-  if (blanks.length === 0) return text;
+/** `text` without the pieces left out, down to their line breaks. */
+function compact(text: string, pieces: Piece[]): string {
   let out = '';
   let from = 0;
-  for (const { start, end, placeholder } of blanks) {
-    let spaces = text.slice(start, end).replace(/[^\r\n]/g, ' ');
+  const drop = (start: number, end: number, placeholder: boolean) => {
+    out += text.slice(from, start);
     if (placeholder) {
-      // A class body left with no statement would not parse: `0` stands in, an inert expression.
-      const at = text.slice(start, end).search(/\S/);
-      spaces = `${spaces.slice(0, at)}0${spaces.slice(at + 1)}`;
+      // A class body left with no statement would not parse: `0` stands in, at the method's place.
+      const at = start + text.slice(start, end).search(/\S/);
+      out += `${text.slice(start, at)}0`;
     }
-    out += text.slice(from, start) + spaces;
+    const piece = text.slice(placeholder ? text.indexOf('\n', start) >>> 0 : start, end);
+    out += piece.replace(/[^\r\n]+/g, '');
     from = end;
+  };
+  for (const piece of pieces) {
+    if (!piece.keep) drop(piece.start, piece.end, false);
+    else if (piece.methods) {
+      const left = piece.methods.filter((m) => !m.keep);
+      const empty = left.length === piece.methods.length && !piece.other;
+      left.forEach((m, i) => drop(m.start, m.end, empty && i === 0));
+    }
   }
-  return out + text.slice(from);
+  return from === 0 ? text : out + text.slice(from);
 }
 
-/** The class has a statement in its body besides its methods (a docstring, an attribute). */
-function hasOtherStatement(text: string, cls: Piece): boolean {
-  const body = statements(text, cls.start, cls.end, true);
-  return !!body && body.slice(1).some((s) => s.kind !== 'def');
+/** The pieces' words by first row, for the analysis (run.ts `known`). */
+function knownScans(text: string, pieces: Piece[]): KnownScans {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const rowOf = (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  /** A piece by its first row, with the last row its text reaches (line breaks after it excluded). */
+  const byRow = (list: Piece[]) => new Map(list.map((p) => [rowOf(p.start), { piece: p, endRow: rowOf(Math.max(p.start, p.end - 1)) }]));
+  const units = byRow(pieces);
+  return {
+    unit(row, endRow) {
+      const u = units.get(row);
+      return u && endRow <= u.endRow ? u.piece.scan : undefined;
+    },
+    classOf(row, endRow) {
+      const u = units.get(row);
+      if (!u || endRow > u.endRow || !u.piece.methods || !u.piece.rest) return undefined;
+      const methods = byRow(u.piece.methods);
+      return {
+        rest: u.piece.rest,
+        methodCount: u.piece.methods.filter((m) => m.keep).length,
+        method(mRow, mEndRow) {
+          const m = methods.get(mRow);
+          return m && mEndRow <= m.endRow ? m.piece.scan : undefined;
+        },
+      };
+    },
+  };
 }
 
 /**
- * A tree for analysing `text` once with `rules` (no later edits): of the sparse text, unless
- * that has a syntax error, when the whole file is parsed so error recovery sees all of it.
+ * A tree for analysing `text` once with `rules` (no later edits), and the text to analyse with
+ * it: the sparse text and what deciding it learnt, unless that has a syntax error, when the whole
+ * file is parsed so that error recovery sees all of it.
  */
-export function parseForAnalysis(text: string, rules: readonly Rule[], exhaustive: boolean): Tree {
-  const sparse = exhaustive ? text : sparseText(text, rules);
-  if (sparse === text) return parse(text);
-  const tree = parse(sparse);
-  if (!tree.rootNode.hasError) return tree;
-  tree.delete();
-  return parse(text);
+export function parseForAnalysis(text: string, rules: readonly Rule[], exhaustive: boolean): { tree: Tree; text: string; known?: KnownScans } {
+  const plan = exhaustive ? null : sparsePlan(text, rules);
+  if (plan) {
+    const tree = parse(plan.text);
+    if (!tree.rootNode.hasError) return { tree, text: plan.text, known: plan.known };
+    tree.delete();
+  }
+  return { tree: parse(text), text };
 }

@@ -25,7 +25,8 @@ export interface UnitScan {
   marker: boolean;
 }
 
-const MARKERS = new Set(['nosec', 'noqa', 'nosemgrep', 'seclens', 'NOSEC', 'NOQA']);
+/** Words of suppression comments, in lower case (`# SecLens: ignore` counts too). */
+const MARKERS = new Set(['nosec', 'noqa', 'nosemgrep', 'seclens']);
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 export class TriggerIndex {
@@ -107,7 +108,7 @@ export class TriggerIndex {
       const real = names.aliasOf(w);
       if (real) for (const part of real.split('.')) mark(part);
       if (prev === 'def') defs.push(w);
-      else if (MARKERS.has(w)) marker = true;
+      else if (w.length >= 4 && w.length <= 9 && MARKERS.has(w.toLowerCase())) marker = true;
       let j = WORD.lastIndex;
       while (text.charCodeAt(j) === 32) j++;
       if (text.charCodeAt(j) === 40) {
@@ -123,4 +124,34 @@ export class TriggerIndex {
     for (let i = 0; i < on.length; i++) if (on[i]) active.push(i);
     return { active, calls: [...calls], defs, marker };
   }
+}
+
+/** The scan of pieces as one. */
+export function mergeScans(parts: UnitScan[], rules: number): UnitScan {
+  const on = new Uint8Array(rules);
+  const calls = new Set<string>();
+  const defs: string[] = [];
+  let marker = false;
+  for (const p of parts) {
+    for (const i of p.active) on[i] = 1;
+    for (const c of p.calls) calls.add(c);
+    defs.push(...p.defs);
+    marker ||= p.marker;
+  }
+  const active: number[] = [];
+  for (let i = 0; i < rules; i++) if (on[i]) active.push(i);
+  return { active, calls: [...calls], defs, marker };
+}
+
+
+/**
+ * The words of definitions read from the text before any tree existed (sparse.ts), by first
+ * row. Each reaches to the last indented line after the definition, so it holds at least the
+ * words of the tree's node when that node ends no later (`endRow`); otherwise it is not used.
+ */
+export interface KnownScans {
+  /** The top-level definition starting at `row` (a class: as a whole). */
+  unit(row: number, endRow: number): UnitScan | undefined;
+  /** The class starting at `row`: the words of its statements other than methods, and of each method. */
+  classOf(row: number, endRow: number): { rest: UnitScan; methodCount: number; method(row: number, endRow: number): UnitScan | undefined } | undefined;
 }
