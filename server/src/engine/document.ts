@@ -1,7 +1,8 @@
 // One open document: its text and its tree, kept in step. Each incremental change edits the
-// tree (tree.edit) before the text moves on, then one reparse reuses the old tree. The first
-// parse waits until the tree is first asked for: a large file's first diagnostics come from
-// its start alone (handlers/diagnostics.ts), and changes arriving before then only move the text.
+// tree (tree.edit) before the text moves on; the tree is reparsed, reusing the edited one, when
+// next asked for, so that keystrokes arriving together (the server analyses once for the newest)
+// cost one reparse. The first parse too waits until the tree is first asked for: a large file's
+// first diagnostics come from its start alone (handlers/diagnostics.ts).
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Tree } from 'web-tree-sitter';
 import { editTree, parse } from './parser';
@@ -9,6 +10,8 @@ import { editTree, parse } from './parser';
 export class ParsedDocument {
   private doc: TextDocument;
   private current: Tree | null = null;
+  /** `current` was edited since it was parsed. */
+  private edited = false;
 
   constructor(uri: string, version: number, text: string) {
     this.doc = TextDocument.create(uri, 'python', version, text);
@@ -32,31 +35,34 @@ export class ParsedDocument {
   }
 
   get tree(): Tree {
-    this.current ??= parse(this.doc.getText());
+    if (!this.current) {
+      this.current = parse(this.doc.getText());
+    } else if (this.edited) {
+      const old = this.current;
+      this.current = parse(this.doc.getText(), old);
+      old.delete();
+    }
+    this.edited = false;
     return this.current;
   }
 
   update(changes: TextDocumentContentChangeEvent[], version: number): void {
-    if (!this.current) {
-      this.doc = TextDocument.update(this.doc, changes, version);
-      return;
-    }
-    let incremental = true;
     for (const change of changes) {
-      if ('range' in change) {
+      if (this.current && 'range' in change) {
         const startOffset = this.doc.offsetAt(change.range.start);
         const oldEndOffset = this.doc.offsetAt(change.range.end);
         const start = this.pointAt(startOffset);
         const oldEnd = this.pointAt(oldEndOffset);
         editTree(this.current, { startOffset, oldEndOffset, start, oldEnd, text: change.text });
-      } else {
-        incremental = false;
+        this.edited = true;
+      } else if (this.current) {
+        // The whole text replaced: parsed afresh.
+        this.current.delete();
+        this.current = null;
+        this.edited = false;
       }
       this.doc = TextDocument.update(this.doc, [change], version);
     }
-    const old = this.current;
-    this.current = parse(this.doc.getText(), incremental ? old : undefined);
-    old.delete();
   }
 
   /**
@@ -78,5 +84,6 @@ export class ParsedDocument {
   dispose(): void {
     this.current?.delete();
     this.current = null;
+    this.edited = false;
   }
 }
