@@ -232,6 +232,8 @@ async function scanHere(jobs: Job[], rules: readonly Rule[], maxFileSize: number
   });
 }
 
+const YOUNG_GENERATION_MB = 12;
+
 /** Files go out in small batches as workers ask, so a slow file does not hold up a whole share. */
 const BATCH = 4;
 
@@ -245,6 +247,9 @@ function scanInWorkers(jobs: Job[], maxFileSize: number, count: number, script: 
         workerData: { seclensScanWorker: true, maxFileSize },
         stdout: false,
         stderr: false,
+        // A small young generation: a file's garbage dies young, and V8's default (tens of MiB
+        // per thread) is most of a worker's peak memory for next to no speed.
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       });
       const feed = () => {
         const batch: Job[] = [];
