@@ -25,7 +25,13 @@ function wants(only: string[] | undefined, kind: string): boolean {
 
 /** The last line of the module docstring, if the module starts with one. */
 function docstringEnd(tree: Tree): number | undefined {
-  const first = tree.rootNode.namedChildren.find((n) => n && n.type !== 'comment');
+  // One statement at a time (namedChildren would bring every top-level statement out of WASM).
+  const root = tree.rootNode;
+  let first = null;
+  for (let i = 0; i < root.namedChildCount && !first; i++) {
+    const n = root.namedChild(i);
+    if (n && n.type !== 'comment') first = n;
+  }
   if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') return first.endPosition.row;
   return undefined;
 }
@@ -35,14 +41,21 @@ export interface CodeActionOptions {
   documentChanges?: boolean;
 }
 
+type Published = Map<string, { finding: Finding } | { unused: Diagnostic }>;
+/** Per published list of findings: the editor asks for code actions at the cursor after each keystroke. */
+const publishedKeys = new WeakMap<Finding[], { unused: Diagnostic[] | undefined; keys: Published }>();
+
 /** The findings and unused-suppression hints of the entry's analysis, by diagnostic key. */
-function published(entry: Analysed, analyses: DocumentAnalyses): Map<string, { finding: Finding } | { unused: Diagnostic }> {
-  const out = new Map<string, { finding: Finding } | { unused: Diagnostic }>();
+function published(entry: Analysed, analyses: DocumentAnalyses): Published {
+  const known = publishedKeys.get(entry.findings);
+  if (known && known.unused === entry.unused) return known.keys;
+  const out: Published = new Map();
   for (const finding of entry.findings) {
     const rule = analyses.rule(finding.rule);
     if (rule) out.set(diagnosticKey(rule.code, finding.range, diagnosticMessage(finding, rule)), { finding });
   }
   for (const d of entry.unused ?? []) out.set(keyOf(d), { unused: d });
+  publishedKeys.set(entry.findings, { unused: entry.unused, keys: out });
   return out;
 }
 
