@@ -63,6 +63,8 @@ export interface Analysed {
   unused?: Diagnostic[];
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
+  /** The start of the file was analysed alone (once, when opened). */
+  startAlone?: boolean;
   /**
    * The last line of the findings published from the start of the file alone: slices of the
    * whole analysis that reach less far are not published (squiggles would go and come back).
@@ -177,9 +179,10 @@ export class DocumentAnalyses {
     const prev = entry.state.rules;
     if (prev && prev.length === rules.length && prev.every((r, i) => r === rules[i])) rules = prev as Rule[];
     else entry.state = {};
-    if (entry.analysedVersion === undefined && !doc.parsed && text.length >= SLICED_FROM_CHARS) {
+    if (!entry.startAlone && entry.analysedVersion === undefined && !doc.parsed && text.length >= SLICED_FROM_CHARS) {
       const end = prefixEnd(text);
       if (end !== null) {
+        entry.startAlone = true;
         this.publishPrefix(entry, text.slice(0, end), rules, config, started);
         return;
       }
@@ -197,31 +200,34 @@ export class DocumentAnalyses {
   /** The first diagnostics of a large document just opened: those of its start alone. */
   private publishPrefix(entry: Analysed, prefix: string, rules: readonly Rule[], config: DocConfig, started: number): void {
     const { doc } = entry;
-    const tree = parse(prefix);
-    let findings: Finding[];
     try {
-      findings = analyze(tree, prefix, rules, {
-        ignoreSuppressions: config.ignoreSuppressions,
-        onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
+      const tree = parse(prefix);
+      let findings: Finding[];
+      try {
+        findings = analyze(tree, prefix, rules, {
+          ignoreSuppressions: config.ignoreSuppressions,
+          onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
+        });
+      } finally {
+        tree.delete();
+      }
+      entry.findings = applyConfig(findings, this.rules, config);
+      entry.unused = [];
+      entry.analysedVersion = doc.version;
+      entry.prefixReach = lastLine(entry.findings);
+      const diagnostics = entry.findings.map((f) => {
+        const rule = this.byName.get(f.rule)!;
+        return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
       });
+      this.connection.tracer.log(`analysed the start of ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
+      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     } finally {
-      tree.delete();
+      // The whole text next (whatever became of its start), after the messages waiting now: a
+      // change among them analyses its newer text instead.
+      setImmediate(() => {
+        if (this.docs.get(doc.uri) === entry && !entry.pending) this.analyseAndPublish(entry);
+      });
     }
-    entry.findings = applyConfig(findings, this.rules, config);
-    entry.unused = [];
-    entry.analysedVersion = doc.version;
-    entry.prefixReach = lastLine(entry.findings);
-    const diagnostics = entry.findings.map((f) => {
-      const rule = this.byName.get(f.rule)!;
-      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
-    });
-    this.connection.tracer.log(`analysed the start of ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
-    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
-    // The whole text next, after the messages waiting now: a change among them analyses its
-    // newer text instead.
-    setImmediate(() => {
-      if (this.docs.get(doc.uri) === entry && !entry.pending) this.analyseAndPublish(entry);
-    });
   }
 
   private publish(
