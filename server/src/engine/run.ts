@@ -218,7 +218,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // ---- Incremental plan: which top-level definitions can reuse their last findings ----
   const state = options.state;
   const exhaustive = options.exhaustive ?? EXHAUSTIVE;
-  const lines = text.split('\n');
+  // Lines and the scan cache key serve the next analysis only: not computed without state.
+  const lines = state ? text.split('\n') : [];
   const old = state && state.rules === rules && state.lines && state.units ? { lines: state.lines, units: state.units } : null;
   const lineMap = old ? LineMap.between(old.lines, lines) : null;
   const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
@@ -260,7 +261,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
 
   // ---- Which statements to walk, with which rules (see triggers.ts) ----
   const triggers = TriggerIndex.of(rules);
-  const scanKey = exhaustive ? '' : hash('aliases', names.key());
+  const scanKey = exhaustive || !state ? '' : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
   const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
   const oldScans = state?.rules === rules ? state.scans : undefined;
@@ -711,7 +712,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // Module statements by text (their rows reach a definition only through the bindings it reads):
   // some rules look at the whole file (e.g. lockers built at module level), so a change to module
   // code re-runs every definition, as a change to the imports does.
-  const moduleText = plans.filter((p) => !p.def).map((p) => p.text).join('\n');
+  const moduleText = state ? plans.filter((p) => !p.def).map((p) => p.text).join('\n') : '';
   // Only an incremental analysis compares them.
   const chainOld = state ? hash(eolKey, `${importsOld}\n${moduleText}`) : '';
   const chainNew = state ? hash(eolKey, `${importsNew}\n${moduleText}`) : '';
@@ -778,6 +779,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
     } else if (!p.walk) {
       skipped++;
+      // What the next analysis reuses: only an incremental analysis keeps it.
+      if (!state) continue;
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
       unit = {
         startRow: p.startRow,
@@ -801,10 +804,11 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const from = findings.length;
       unitSummaries = [];
       unitSuppressions = [];
-      consulted = new Map();
+      consulted = state ? new Map() : null;
       walk(captures);
-      const looked = [...consulted];
+      const looked = [...(consulted ?? [])];
       consulted = null;
+      if (!state) continue;
       const imports = skip.length === 0
         ? captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node)
         : p.imports ?? (p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : []);
