@@ -26,19 +26,21 @@ export async function typing(root, keys, lines = 7500) {
       firstOf = null;
       w.resolve(p);
     }
+    if (waiting?.complete && p.version === waiting.version) {
+      const w = waiting;
+      waiting = null;
+      w.resolve(p);
+    }
   });
   conn.onNotification('$/logTrace', ({ message }) => {
     const m = /^analysed (the start of )?\S+ v(\d+):/.exec(message);
-    if (m && !m[1] && waiting && Number(m[2]) === waiting.version) {
-      const w = waiting;
-      waiting = null;
-      // The publication follows the log line on the same stream.
-      setImmediate(() => w.resolve(last));
-    }
+    // The publication follows the log line on the same stream: it completes the keystroke when
+    // it has arrived (a large one may take several reads of the pipe after the log line).
+    if (m && !m[1] && waiting && Number(m[2]) === waiting.version) waiting.complete = true;
   });
   conn.listen();
   /** Resolves once the analysis of `version` is complete and published. */
-  const published = (version) => new Promise((resolve) => (waiting = { version, resolve }));
+  const published = (version) => new Promise((resolve) => (waiting = { version, resolve, complete: false }));
   const firstPublished = (version) => new Promise((resolve) => (firstOf = { version, resolve }));
   try {
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });

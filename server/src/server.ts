@@ -2,7 +2,7 @@
 // Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
-  ProposedFeatures, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
+  ProposedFeatures, StreamMessageReader, TextDocumentSyncKind, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { RULES } from '../../rules';
 import { initParser } from './engine/parser';
@@ -10,10 +10,26 @@ import { codeActions, FIX_ALL_KIND } from './handlers/codeAction';
 import { ConfigStore } from './handlers/config';
 import { DocumentAnalyses } from './handlers/diagnostics';
 import { hover } from './handlers/hover';
+import { consoleToClient, StdoutWriter } from './handlers/transport';
+import { warmUp } from './handlers/warmup';
 import { SCAN_REQUEST, WorkspaceScan, type ScanParams } from './handlers/workspaceScan';
 import { VERSION } from './version';
 
-const connection = createConnection(ProposedFeatures.all);
+// Over stdio the writer is ours, to encode publications from each diagnostic's cached bytes; so
+// are what vscode-languageserver does when it opens stdio itself: console output to the client,
+// and exiting when the client closes stdin.
+const stdio = process.argv.includes('--stdio');
+const connection = stdio
+  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StdoutWriter(process.stdout))
+  : createConnection(ProposedFeatures.all);
+let shutdown = false;
+if (stdio) {
+  consoleToClient(connection.console);
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+  for (const event of ['end', 'close']) process.stdin.on(event, () => process.exit(shutdown ? 0 : 1));
+}
 const config = new ConfigStore(connection, RULES);
 const analyses = new DocumentAnalyses(connection, RULES, (uri) => config.get(uri));
 let dynamic = { configuration: false, watchedFiles: false };
@@ -24,12 +40,15 @@ const workspaceScan = new WorkspaceScan(connection, analyses, RULES, (folderUri)
 // Notifications that arrive before the grammar is loaded wait for it, in order.
 let ready: Promise<unknown> = Promise.resolve();
 
-connection.onInitialize((params: InitializeParams): InitializeResult => {
+connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
   // `{"maxFileSize": n}` or `{"seclens": {"maxFileSize": n}}` in initializationOptions.
   const init = params.initializationOptions as { maxFileSize?: unknown; seclens?: { maxFileSize?: unknown } } | undefined;
   const maxFileSize = init?.seclens?.maxFileSize ?? init?.maxFileSize;
   if (typeof maxFileSize === 'number' && maxFileSize > 0) analyses.maxFileSize = maxFileSize;
-  ready = initParser();
+  // The grammar is loaded and the engine warmed up (handlers/warmup.ts) before the answer: the
+  // client opens documents once it has it.
+  ready = initParser().then(() => guarded('warm-up', () => warmUp(RULES)));
+  await ready;
   config.initialize(params);
   documentChanges = !!params.capabilities.workspace?.workspaceEdit?.documentChanges;
   dynamic = {

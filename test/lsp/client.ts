@@ -2,6 +2,7 @@
 // it publishes. Waits are for conditions, with a deadline, never fixed sleeps. With `settings`
 // it acts as an editor with settings: it answers workspace/configuration from them (per
 // scopeUri), accepts dynamic registrations, and records messages shown and traces logged.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -28,6 +29,8 @@ export class TestClient {
   readonly stderr: string[] = [];
   readonly messages: { type: number; message: string }[] = [];
   readonly traces: string[] = [];
+  /** For each trace, the sequence number of the newest publication when it arrived. */
+  private readonly traceSeqs: number[] = [];
   readonly registrations: { method: string; registerOptions?: any }[] = [];
   readonly configurationRequests: { scopeUri?: string; section?: string }[] = [];
   private readonly published = new Map<string, Published>();
@@ -56,6 +59,7 @@ export class TestClient {
     });
     this.conn.onNotification('$/logTrace', (p: { message: string }) => {
       this.traces.push(p.message);
+      this.traceSeqs.push(this.seq);
       this.wake();
     });
     this.conn.onRequest('workspace/configuration', (p: { items: { scopeUri?: string; section?: string }[] }) => {
@@ -140,6 +144,24 @@ export class TestClient {
       return !!last && test(last);
     }, () => `no diagnostics for ${uri} v${version}; last: ${JSON.stringify(last)}; stderr: ${this.stderr.join('')}`, timeoutMs);
     return last!.diagnostics;
+  }
+
+  /**
+   * The diagnostics of the complete analysis of `uri` at `version`: the publication that follows
+   * the server's trace "analysed <uri> vN" (tracing must be on: `$/setTrace`). Large documents
+   * are published in parts first ("analysed the start of ...").
+   */
+  async complete(uri: string, version: number, timeoutMs = 60_000): Promise<any[]> {
+    const line = `analysed ${uri} v${version}:`;
+    let found: Published | undefined;
+    await this.until(() => {
+      const i = this.traces.findIndex((t) => t.startsWith(line));
+      if (i < 0) return false;
+      found = this.history.find((p) => p.uri === uri && p.seq > this.traceSeqs[i]);
+      return !!found;
+    }, () => `no complete analysis of ${uri} v${version}; traces: ${this.traces.slice(-5).join(' | ')}`, timeoutMs);
+    assert.equal(found!.version, version, 'the publication after the trace line is of its version');
+    return found!.diagnostics;
   }
 
   /** The next diagnostics for `uri` published after sequence number `after`. */

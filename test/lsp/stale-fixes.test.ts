@@ -1,7 +1,8 @@
 // Quick fixes are computed for one document version. After a keystroke, the diagnostics the
-// editor still shows (and sends with a code-action request) describe older text: their edits
-// would land in the wrong place, so they offer nothing until the next publication; and every
-// edit is a versioned TextDocumentEdit, which the editor refuses if the text moved on.
+// editor still shows (and sends with a code-action request) describe older text: they offer
+// nothing until the new text is analysed, and then only when the analysis has the same finding
+// at the same place (whose fix, computed for the new text, is the one offered); and every edit
+// is a versioned TextDocumentEdit, which the editor refuses if the text moved on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applyEdits } from '../../server/src/engine/fixes';
@@ -34,7 +35,7 @@ describe('code actions never apply edits computed for older text', () => {
     const uri = 'file:///work/agent/stale.py';
     await client.open(uri, TEXT, 1);
     const old = await client.diagnostics(uri, 1);
-    assert.deepEqual(old.map((d) => [d.code, d.data.version]), [['SL301', 1]]);
+    assert.deepEqual(old.map((d) => [d.code, d.data]), [['SL301', { rule: 'unsafe-yaml-load' }]], 'fixes stay on the server');
     const fresh = await actionsFor(uri, old);
     assert.deepEqual(fresh.map((a) => a.title), ['Use yaml.safe_load()', 'Ignore unsafe-yaml-load on this line', 'Ignore unsafe-yaml-load in this file']);
     for (const a of fresh) {
@@ -53,6 +54,23 @@ describe('code actions never apply edits computed for older text', () => {
     assert.deepEqual(fix.edit.documentChanges[0].textDocument, { uri, version: 2 });
     const after = applyEdits(added + TEXT, fix.edit.documentChanges[0].edits);
     assert.equal(after.split('\n')[5], '    return yaml.safe_load(stream)');
+    assert.deepEqual(await actionsFor(uri, old), [], 'the diagnostic of version 1 sits where version 2 has none');
+  });
+
+  it('a diagnostic that an edit did not move offers the fix computed for the new text', async () => {
+    const uri = 'file:///work/agent/unmoved.py';
+    await client.open(uri, TEXT, 1);
+    const old = await client.diagnostics(uri, 1);
+    // The import that the fix needs is added above the finding's line (the line count stays).
+    const text = TEXT.replace('import yaml', 'import os, yaml');
+    await client.change(uri, 2, [{ range: { start: { line: 0, character: 7 }, end: { line: 0, character: 7 } }, text: 'os, ' }]);
+    const now = await client.diagnostics(uri, 2);
+    assert.deepEqual(now, old, 'the same diagnostic');
+    const [fix] = await actionsFor(uri, old);
+    assert.deepEqual(fix.edit.documentChanges[0].textDocument, { uri, version: 2 });
+    assert.equal(applyEdits(text, fix.edit.documentChanges[0].edits).split('\n')[4], '    return yaml.safe_load(stream)');
+    // A diagnostic the client made up (same range, another message) is not ours to fix.
+    assert.deepEqual(await actionsFor(uri, [{ ...old[0], message: 'something else' }]), []);
   });
 
   it('with run: onSave, neither quick fixes nor fix-all apply to unsaved, unanalysed text', async () => {

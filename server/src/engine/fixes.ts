@@ -88,26 +88,30 @@ export function removeArgument(text: string, args: readonly Node[], arg: Node): 
   return { range: { start: { line: from.row, character: from.column }, end: { line: to.row, character: to.column } }, newText: '' };
 }
 
-function importsModule(tree: Tree, module: string): boolean {
-  for (const stmt of tree.rootNode.namedChildren) {
-    if (stmt?.type !== 'import_statement') continue;
-    for (const name of stmt.childrenForFieldName('name')) {
-      if (name.type === 'dotted_name' && name.text === module) return true;
-    }
-  }
-  return false;
+/** What `ensureImport` reads of a module's top level, once per tree and text (every fix that
+ * adds an import asks; reading the top level crosses into WASM for each of its statements). */
+interface TopImports {
+  text: string;
+  /** Modules of top-level `import a.b` statements. */
+  modules: Set<string>;
+  /** The row of the last docstring, `__future__` or import statement of the file's head. */
+  afterRow: number | null;
 }
+const topImports = new WeakMap<Tree, TopImports>();
 
-/**
- * An edit adding `import module` at the top of the file (after the docstring, `__future__`
- * imports and the existing top-level imports), or null when the module is already imported.
- */
-export function ensureImport(tree: Tree, text: string, module: string): TextEdit | null {
-  if (importsModule(tree, module)) return null;
+function importsOf(tree: Tree, text: string): TopImports {
+  const known = topImports.get(tree);
+  if (known && known.text === text) return known;
+  const modules = new Set<string>();
   let after: Node | null = null;
+  let head = true;
   const top = tree.rootNode.namedChildren.filter((n): n is Node => n !== null);
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
+    if (n.type === 'import_statement') {
+      for (const name of n.childrenForFieldName('name')) if (name.type === 'dotted_name') modules.add(name.text);
+    }
+    if (!head) continue;
     // The docstring is the first statement; a shebang or license comment may precede it.
     const isDocstring = top.slice(0, i).every((p) => p.type === 'comment') && n.type === 'expression_statement' && n.namedChild(0)?.type === 'string';
     if (n.type === 'comment' && !after) continue;
@@ -116,16 +120,28 @@ export function ensureImport(tree: Tree, text: string, module: string): TextEdit
       continue;
     }
     if (n.type === 'comment') continue;
-    break;
+    head = false;
   }
+  const info = { text, modules, afterRow: after ? after.endPosition.row : null };
+  topImports.set(tree, info);
+  return info;
+}
+
+/**
+ * An edit adding `import module` at the top of the file (after the docstring, `__future__`
+ * imports and the existing top-level imports), or null when the module is already imported.
+ */
+export function ensureImport(tree: Tree, text: string, module: string): TextEdit | null {
+  const { modules, afterRow } = importsOf(tree, text);
+  if (modules.has(module)) return null;
   const nl = eol(text);
-  if (!after) {
+  if (afterRow === null) {
     // Keep a shebang or encoding comment on the first lines.
     let line = 0;
     while (/^#(!|.*coding[:=])/.test(lineText(text, line))) line++;
     return insertAt({ line, character: 0 }, `import ${module}${nl}`);
   }
-  return insertAt({ line: after.endPosition.row + 1, character: 0 }, `import ${module}${nl}`);
+  return insertAt({ line: afterRow + 1, character: 0 }, `import ${module}${nl}`);
 }
 
 /** Drops nulls and merges edits that insert at the same position (e.g. two `import` lines). */

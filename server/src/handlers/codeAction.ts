@@ -1,18 +1,21 @@
-// Code actions straight from Diagnostic.data: the rule's fix, "Ignore on this line", "Ignore in
-// this file", "Remove unused suppression", and a fix-all for the safe fixes (`source.fixAll.seclens`).
-// Edits are computed for one document version: a diagnostic whose data names another version
-// than the open text (a keystroke came after its analysis) offers nothing until the next
-// publication, and every edit names its version (a versioned TextDocumentEdit) so that the editor
-// refuses it if the text moved on in between.
+// Code actions for the diagnostics the editor sends back: the rule's fix, "Ignore on this line",
+// "Ignore in this file", "Remove unused suppression", and a fix-all for the safe fixes
+// (`source.fixAll.seclens`). Edits are those of the analysis of the current text: a diagnostic
+// is matched (code, range, message) with a finding of that analysis, whose fix and suppression
+// lines are used. A diagnostic of older text that no current finding matches (a keystroke moved
+// it) offers nothing, nor does anything while newer text awaits analysis; and every edit names
+// its version (a versioned TextDocumentEdit) so that the editor refuses it if the text moved on
+// in between.
 import {
   CodeActionKind, TextDocumentEdit, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { applyEdits, combineFixes } from '../engine/fixes';
 import { fileSuppressionEdit, removeSuppressionEdit, suppressionEdit } from '../engine/suppress-edit';
-import type { DiagnosticData, UnusedData } from '../report/diagnostic';
-import { SOURCE, UNUSED_SUPPRESSION } from '../report/diagnostic';
+import type { Finding } from '../engine/types';
+import type { UnusedData } from '../report/diagnostic';
+import { diagnosticKey, diagnosticMessage, SOURCE } from '../report/diagnostic';
 import type { Tree } from 'web-tree-sitter';
-import type { DocumentAnalyses } from './diagnostics';
+import type { Analysed, DocumentAnalyses } from './diagnostics';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
@@ -22,7 +25,13 @@ function wants(only: string[] | undefined, kind: string): boolean {
 
 /** The last line of the module docstring, if the module starts with one. */
 function docstringEnd(tree: Tree): number | undefined {
-  const first = tree.rootNode.namedChildren.find((n) => n && n.type !== 'comment');
+  // One statement at a time (namedChildren would bring every top-level statement out of WASM).
+  const root = tree.rootNode;
+  let first = null;
+  for (let i = 0; i < root.namedChildCount && !first; i++) {
+    const n = root.namedChild(i);
+    if (n && n.type !== 'comment') first = n;
+  }
   if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') return first.endPosition.row;
   return undefined;
 }
@@ -30,6 +39,28 @@ function docstringEnd(tree: Tree): number | undefined {
 export interface CodeActionOptions {
   /** The client takes `documentChanges` (versioned edits); else plain `changes`. */
   documentChanges?: boolean;
+}
+
+type Published = Map<string, { finding: Finding } | { unused: Diagnostic }>;
+/** Per published list of findings: the editor asks for code actions at the cursor after each keystroke. */
+const publishedKeys = new WeakMap<Finding[], { unused: Diagnostic[] | undefined; keys: Published }>();
+
+/** The findings and unused-suppression hints of the entry's analysis, by diagnostic key. */
+function published(entry: Analysed, analyses: DocumentAnalyses): Published {
+  const known = publishedKeys.get(entry.findings);
+  if (known && known.unused === entry.unused) return known.keys;
+  const out: Published = new Map();
+  for (const finding of entry.findings) {
+    const rule = analyses.rule(finding.rule);
+    if (rule) out.set(diagnosticKey(rule.code, finding.range, diagnosticMessage(finding, rule)), { finding });
+  }
+  for (const d of entry.unused ?? []) out.set(keyOf(d), { unused: d });
+  publishedKeys.set(entry.findings, { unused: entry.unused, keys: out });
+  return out;
+}
+
+function keyOf(d: Diagnostic): string {
+  return diagnosticKey(d.code, d.range, typeof d.message === 'string' ? d.message : d.message.value);
 }
 
 export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses, options: CodeActionOptions = {}): CodeAction[] {
@@ -43,46 +74,48 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
   const workspaceEdit = (edits: TextEdit[]): WorkspaceEdit =>
     options.documentChanges ? { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] } : { changes: { [uri]: edits } };
 
-  for (const diagnostic of params.context.diagnostics as Diagnostic[]) {
-    if (diagnostic.source !== SOURCE || !diagnostic.data) continue;
-    // Computed for older (or unknown) text: its ranges and edits may point anywhere now.
-    if ((diagnostic.data as { version?: number }).version !== version) continue;
-    if (diagnostic.code === UNUSED_SUPPRESSION) {
-      const edit = wants(only, CodeActionKind.QuickFix) && removeSuppressionEdit(text, diagnostic.range, (diagnostic.data as UnusedData).unused);
+  // The analysis describes older text (typing, or `run: onSave` before the save): its ranges and
+  // edits may point anywhere now.
+  const current = entry.analysedVersion === version;
+  const ours = (params.context.diagnostics as Diagnostic[]).filter((d) => d.source === SOURCE);
+  const byKey = current && ours.length > 0 && wants(only, CodeActionKind.QuickFix) ? published(entry, analyses) : undefined;
+  for (const diagnostic of byKey ? ours : []) {
+    const match = byKey!.get(keyOf(diagnostic));
+    if (!match) continue;
+    if ('unused' in match) {
+      const edit = removeSuppressionEdit(text, match.unused.range, (match.unused.data as UnusedData).unused);
       if (edit) {
         actions.push({ title: 'Remove unused suppression', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: workspaceEdit([edit]) });
       }
       continue;
     }
-    const data = diagnostic.data as DiagnosticData;
-    if (data.fix && wants(only, CodeActionKind.QuickFix)) {
+    const { fix, rule, range, suppressLines } = match.finding;
+    if (fix) {
       actions.push({
-        title: `${data.fix.title}${data.fix.safe ? '' : ' (review: may change behaviour)'}`,
+        title: `${fix.title}${fix.safe ? '' : ' (review: may change behaviour)'}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        isPreferred: data.fix.safe,
-        edit: workspaceEdit(data.fix.edits),
+        isPreferred: fix.safe,
+        edit: workspaceEdit(fix.edits),
       });
     }
-    if (wants(only, CodeActionKind.QuickFix)) {
-      actions.push({
-        title: `Ignore ${data.rule} on this line`,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        edit: workspaceEdit([suppressionEdit(text, data.suppressLines, data.rule)]),
-      });
-      actions.push({
-        title: `Ignore ${data.rule} in this file`,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        edit: workspaceEdit([fileSuppressionEdit(text, data.rule, docstringEnd(entry.doc.tree))]),
-      });
-    }
+    actions.push({
+      title: `Ignore ${rule} on this line`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: workspaceEdit([suppressionEdit(text, suppressLines ?? [range.start.line], rule)]),
+    });
+    actions.push({
+      title: `Ignore ${rule} in this file`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: workspaceEdit([fileSuppressionEdit(text, rule, docstringEnd(entry.doc.tree))]),
+    });
   }
 
   // The findings' fixes describe the analysed version: none while newer text awaits analysis
   // (typing, or `run: onSave` before the save).
-  if (only && entry.analysedVersion === version && wants(only, FIX_ALL_KIND) && only.some((o) => FIX_ALL_KIND.startsWith(o) && o !== '')) {
+  if (only && current && wants(only, FIX_ALL_KIND) && only.some((o) => FIX_ALL_KIND.startsWith(o) && o !== '')) {
     const safe = entry.findings.filter((f) => f.fix?.safe).map((f) => f.fix!);
     const edits = combineFixes(text, safe);
     if (edits.length > 0 && applyEdits(text, edits) !== text) {

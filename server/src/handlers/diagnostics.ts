@@ -1,11 +1,13 @@
 // Open, change, close: keep each document's tree current, analyse it, publish diagnostics
 // tagged with the version they describe.
-import type { Connection } from 'vscode-languageserver';
+import type { Connection, Diagnostic } from 'vscode-languageserver';
 import { applyConfig, enabledRules } from '../config/apply';
 import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
-import { analysis, type AnalysisState } from '../engine/run';
+import { parse } from '../engine/parser';
+import { analysis, analyze, type AnalysisState } from '../engine/run';
+import { statements } from '../engine/sparse';
 import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
 import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
@@ -19,6 +21,34 @@ import { localDocUri } from '../report/links';
 const SLICE_MS = 40;
 /** Smaller documents are analysed in one go (they take a few milliseconds). */
 const SLICED_FROM_CHARS = 64 * 1024;
+/**
+ * A large document just opened is not parsed whole before its first diagnostics: its first
+ * statements, up to about this many characters, are parsed and analysed alone and published as
+ * the start of the file; then the whole text is parsed and analysed in slices.
+ */
+const PREFIX_CHARS = 16 * 1024;
+
+/**
+ * Where the statements that start `text` end, at about PREFIX_CHARS; null when the file cannot
+ * be split there (the tokenizer is unsure, or one statement runs on far past it) or has a
+ * file-wide suppression, which may sit anywhere.
+ */
+export function prefixEnd(text: string): number | null {
+  if (/ignore-file/.test(text)) return null;
+  // Only the start of the file is tokenized, unless that leaves a string or bracket open.
+  const window = Math.min(text.length, PREFIX_CHARS * 4);
+  const found = (window < text.length ? statements(text, 0, window) : null) ?? statements(text);
+  if (!found) return null;
+  // The last statement found in the window may go on past it.
+  const whole = window < text.length && found.length > 0 && found[found.length - 1].end >= window ? found.slice(0, -1) : found;
+  let end = 0;
+  for (const s of whole) {
+    if (s.end > PREFIX_CHARS * 2) break;
+    end = s.end;
+    if (end >= PREFIX_CHARS) break;
+  }
+  return end > 0 && end < text.length ? end : null;
+}
 
 export interface Analysed {
   doc: ParsedDocument;
@@ -29,8 +59,17 @@ export interface Analysed {
   tooLarge?: boolean;
   /** The document version `findings` (and their fixes) describe. */
   analysedVersion?: number;
+  /** The hints for unused suppressions published with `findings`. */
+  unused?: Diagnostic[];
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
+  /** The start of the file was analysed alone (once, when opened). */
+  startAlone?: boolean;
+  /**
+   * The last line of the findings published from the start of the file alone: slices of the
+   * whole analysis that reach less far are not published (squiggles would go and come back).
+   */
+  prefixReach?: number;
   /** The analysis of a large document between two slices, for `analysedVersion`'s text. */
   slices?: Generator<Finding[], Finding[], number | undefined>;
 }
@@ -112,7 +151,9 @@ export class DocumentAnalyses {
     const config = this.config(doc.uri);
     if (!config.enable || config.excluded) {
       entry.findings = [];
+      entry.unused = [];
       entry.state = {};
+      entry.analysedVersion = doc.version;
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
       return;
     }
@@ -123,6 +164,7 @@ export class DocumentAnalyses {
       }
       entry.tooLarge = true;
       entry.findings = [];
+      entry.unused = [];
       entry.state = {};
       entry.analysedVersion = doc.version;
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
@@ -137,6 +179,14 @@ export class DocumentAnalyses {
     const prev = entry.state.rules;
     if (prev && prev.length === rules.length && prev.every((r, i) => r === rules[i])) rules = prev as Rule[];
     else entry.state = {};
+    if (!entry.startAlone && entry.analysedVersion === undefined && !doc.parsed && text.length >= SLICED_FROM_CHARS) {
+      const end = prefixEnd(text);
+      if (end !== null) {
+        entry.startAlone = true;
+        this.publishPrefix(entry, text.slice(0, end), rules, config, started);
+        return;
+      }
+    }
     const slices = analysis(doc.tree, text, rules, {
       state: entry.state,
       deadline: text.length >= SLICED_FROM_CHARS ? performance.now() + SLICE_MS : undefined,
@@ -145,6 +195,39 @@ export class DocumentAnalyses {
       onUnusedSuppressions: (u) => unused.push(...u),
     });
     this.publish(entry, slices, slices.next(), config, unused, started);
+  }
+
+  /** The first diagnostics of a large document just opened: those of its start alone. */
+  private publishPrefix(entry: Analysed, prefix: string, rules: readonly Rule[], config: DocConfig, started: number): void {
+    const { doc } = entry;
+    try {
+      const tree = parse(prefix);
+      let findings: Finding[];
+      try {
+        findings = analyze(tree, prefix, rules, {
+          ignoreSuppressions: config.ignoreSuppressions,
+          onRuleError: (rule, error) => this.connection.console.error(`seclens: rule ${rule.name} failed on ${doc.uri}: ${String(error)}`),
+        });
+      } finally {
+        tree.delete();
+      }
+      entry.findings = applyConfig(findings, this.rules, config);
+      entry.unused = [];
+      entry.analysedVersion = doc.version;
+      entry.prefixReach = lastLine(entry.findings);
+      const diagnostics = entry.findings.map((f) => {
+        const rule = this.byName.get(f.rule)!;
+        return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
+      });
+      this.connection.tracer.log(`analysed the start of ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
+      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    } finally {
+      // The whole text next (whatever became of its start), after the messages waiting now: a
+      // change among them analyses its newer text instead.
+      setImmediate(() => {
+        if (this.docs.get(doc.uri) === entry && !entry.pending) this.analyseAndPublish(entry);
+      });
+    }
   }
 
   private publish(
@@ -156,18 +239,29 @@ export class DocumentAnalyses {
     started: number,
   ): void {
     const { doc } = entry;
-    const findings = step.value;
-    entry.findings = applyConfig(findings, this.rules, config);
+    const partial = !step.done;
+    const findings = applyConfig(step.value, this.rules, config);
+    if (partial && entry.prefixReach !== undefined && lastLine(findings) < entry.prefixReach) {
+      // Less than the start of the file shows now: the next slice, unpublished.
+      this.nextSlice(entry, slices, config, unused, started);
+      return;
+    }
+    entry.prefixReach = undefined;
+    entry.findings = findings;
     entry.analysedVersion = doc.version;
     const diagnostics = entry.findings.map((f) => {
       const rule = this.byName.get(f.rule)!;
-      return toDiagnostic(f, rule, doc.uri, localDocUri(rule), doc.version);
+      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
     });
-    diagnostics.push(...unusedSuppressionDiagnostics(unused, this.rules, config, doc.version));
-    const partial = !step.done;
+    entry.unused = unusedSuppressionDiagnostics(unused, this.rules, config);
+    diagnostics.push(...entry.unused);
     this.connection.tracer.log(`analysed ${partial ? 'the start of ' : ''}${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
-    if (!partial) return;
+    if (partial) this.nextSlice(entry, slices, config, unused, started);
+  }
+
+  private nextSlice(entry: Analysed, slices: Generator<Finding[], Finding[], number | undefined>, config: DocConfig, unused: UnusedSuppression[], started: number): void {
+    const { doc } = entry;
     // The next slice after the messages waiting now (a keystroke is handled first), unless the
     // document closed, changed or was re-analysed meanwhile.
     entry.slices = slices;
@@ -182,4 +276,9 @@ export class DocumentAnalyses {
       }
     });
   }
+}
+
+/** The line of the last finding (they are sorted), -1 for none. */
+function lastLine(findings: Finding[]): number {
+  return findings.length === 0 ? -1 : findings[findings.length - 1].range.start.line;
 }

@@ -1,50 +1,65 @@
-// Findings -> LSP diagnostics. The fix's edits ride in `Diagnostic.data`, so a code action is a
-// lookup, never a recomputation; `data.version` names the document version those edits (and the
-// suppression lines) were computed for, so that a code action never applies them to newer text.
+// Findings -> LSP diagnostics. A diagnostic carries what the editor shows (range, code, message,
+// the trace as related information) and only the rule's name in `data`: its fix and suppression
+// lines stay with the server's analysis, where a code action looks them up (handlers/codeAction.ts)
+// by the diagnostic's code, range and message in the analysis of the current text. Nothing in a
+// diagnostic names a document version, so a finding that an edit did not touch keeps its
+// Diagnostic object (and its encoded bytes) from one publication to the next.
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
 import { ruleSetting } from '../config/apply';
 import type { Config } from '../config/schema';
 import type { Rule } from '../engine/rule';
 import type { UnusedSuppression } from '../engine/suppressions';
-import type { Finding, Fix } from '../engine/types';
+import type { Finding, TextRange } from '../engine/types';
 
 export const SOURCE = 'seclens';
 export const UNUSED_SUPPRESSION = 'unused-suppression';
 
 export interface DiagnosticData {
   rule: string;
-  fix?: Fix;
-  /** Lines whose comments may suppress the finding; the first is where "ignore" writes. */
-  suppressLines: number[];
-  /** The document version analysed; absent for files analysed from disk (not open). */
-  version?: number;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
-export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string, version?: number): Diagnostic {
-  const data: DiagnosticData = { rule: f.rule, fix: f.fix, suppressLines: f.suppressLines ?? [f.range.start.line], version };
-  return {
+const built = new WeakMap<Finding, { uri: string; diagnostic: Diagnostic }>();
+
+/**
+ * The diagnostic of a finding, built once per Finding object (the engine reuses the objects of
+ * definitions an edit did not touch). Never mutate the result: publications share it.
+ */
+export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string): Diagnostic {
+  const known = built.get(f);
+  if (known && known.uri === uri && known.diagnostic.codeDescription?.href === docUri && known.diagnostic.severity === SEVERITY[f.level]) return known.diagnostic;
+  const data: DiagnosticData = { rule: f.rule };
+  const diagnostic: Diagnostic = {
     range: f.range,
     severity: SEVERITY[f.level],
     code: rule.code,
     codeDescription: { href: docUri },
     source: SOURCE,
-    message: `${f.message} [${rule.name}]`,
+    message: diagnosticMessage(f, rule),
     relatedInformation: (f.trace ?? []).slice(0, -1).map((step) => ({ location: { uri, range: step.range }, message: step.message })),
     data,
   };
+  built.set(f, { uri, diagnostic });
+  return diagnostic;
+}
+
+export function diagnosticMessage(f: Finding, rule: Rule): string {
+  return `${f.message} [${rule.name}]`;
+}
+
+/** What tells a diagnostic the editor sends back (a code action's context) from any other. */
+export function diagnosticKey(code: string | number | undefined, range: TextRange, message: string): string {
+  return `${code}|${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}|${message}`;
 }
 
 export interface UnusedData {
   /** The unused name, or null for a bare marker. */
   unused: string | null;
-  /** The document version analysed, as in DiagnosticData. */
-  version?: number;
 }
 
 /** Faded hints for `seclens: ignore` names that silence nothing (not for rules switched off by settings). */
-export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules: readonly Rule[], config: Config, version?: number): Diagnostic[] {
+export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules: readonly Rule[], config: Config): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const u of unused) {
     const marker = u.file ? 'seclens: ignore-file' : 'seclens: ignore';
@@ -65,7 +80,7 @@ export function unusedSuppressionDiagnostics(unused: UnusedSuppression[], rules:
       code: UNUSED_SUPPRESSION,
       source: SOURCE,
       message,
-      data: { unused: u.id, version } satisfies UnusedData,
+      data: { unused: u.id } satisfies UnusedData,
     });
   }
   return out;
