@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 
 const CLI = path.resolve('dist', 'cli.js');
 
-function seclens(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+function seclens(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,6 +45,15 @@ describe('seclens scan on worker threads', () => {
     assert.ok(JSON.parse(one.stdout).findings.length > 20);
     assert.equal(three.stdout, one.stdout);
     assert.equal(three.stderr, one.stderr);
+  });
+
+  it('loses no file when a worker runs out of memory: its files are scanned again on the main thread', () => {
+    const one = seclens(['scan', 'tree', '--jobs', '1', '--format', 'json'], dir);
+    // A heap too small for any worker: every file goes back to the main thread.
+    const starved = seclens(['scan', 'tree', '--jobs', '2', '--format', 'json'], dir, { SECLENS_WORKER_HEAP_MB: '4' });
+    assert.equal(starved.code, 1, starved.stderr);
+    assert.match(starved.stderr, /2 worker thread\(s\) ran out of memory; \d+ file\(s\) scanned again on the main thread/);
+    assert.equal(starved.stdout, one.stdout);
   });
 
   it('skips files over --max-file-size with one clear message', () => {

@@ -104,6 +104,30 @@ describe('the sparse text of a scan', () => {
     assert.deepEqual(sparse.filter((f) => f.rule === 'shell-command-injection').map((f) => f.range.start.line), [6, 17]);
   });
 
+  it('keeps what a rule reads outside the statement it reports in', async () => {
+    // The pattern is compiled in one method and matched in another: the rule reads the
+    // assignment wherever it is, so the method that compiles must be parsed too.
+    const far = [
+      'import re',
+      '',
+      'class Checker:',
+      '    def __init__(self):',
+      '        self.pattern = re.compile(r"^(\\w+\\s?)*$")',
+      '',
+      '    def other(self):',
+      '        return 1',
+      '',
+      '    def check(self, text):',
+      '        return self.pattern.match(text)',
+      '',
+    ].join('\n');
+    // That rule alone (as `--select` runs it): no other rule's words keep `__init__`.
+    const only = RULES.filter((r) => r.name === 'regex-catastrophic-backtracking');
+    const sparse = await analyzeText(far, only);
+    assert.deepEqual(sparse, await analyzeText(far, only, { exhaustive: true }));
+    assert.deepEqual(sparse.map((f) => [f.rule, f.range.start.line]), [['regex-catastrophic-backtracking', 10]]);
+  });
+
   it('stands `0` in for a class body left empty, and parses the whole file when what is left does not parse', async () => {
     // The class statement itself names a rule's word (so it is walked), its one method does not.
     const empty = 'import subprocess\n\nclass C(subprocess.Popen):\n    def a(self):\n        return 1\n';
