@@ -1,9 +1,9 @@
-// The text a headless scan parses: the file with every top-level definition that the analysis
-// would not walk (see triggers.ts) blanked to spaces, line breaks kept, so offsets and rows are
-// unchanged and the tree holds only what can report. Parsing is the largest cost of a scan, and
-// most definitions call nothing a rule cares about. Deciding needs the file's statements before
-// any tree exists, so a small Python tokenizer finds them; when it is unsure it gives up and the
-// whole file is parsed.
+// The text a headless scan parses: the file without the top-level definitions and methods the
+// analysis would not walk (see triggers.ts), each removed down to its line breaks, so every kept
+// line keeps its row and columns and the tree holds only what can report. Parsing is a large
+// part of a scan, and most definitions call nothing a rule cares about. Deciding needs the file's
+// statements before any tree exists, so a small Python tokenizer finds them; when it is unsure it
+// gives up and the whole file is parsed.
 import type { Tree } from 'web-tree-sitter';
 import { parse } from './parser';
 import type { Rule } from './rule';
