@@ -104,6 +104,15 @@ describe('the sparse text of a scan', () => {
     assert.deepEqual(sparse.filter((f) => f.rule === 'shell-command-injection').map((f) => f.range.start.line), [6, 17]);
   });
 
+  it('keeps a helper that module-level code calls, for its return summary', async () => {
+    // `build` names no rule's word; the call at module level makes the walk read its summary.
+    const text = 'import os\nimport sys\n\n\ndef build():\n    return sys.argv[1]\n\n\nCMD = build()\nos.system(CMD)\n';
+    assert.equal(sparsePlan(text, RULES)!.text, text);
+    const sparse = await analyzeText(text, RULES);
+    assert.deepEqual(sparse, await analyzeText(text, RULES, { exhaustive: true }));
+    assert.deepEqual(sparse.map((f) => [f.rule, f.level, f.range.start.line]), [['shell-command-injection', 'error', 9]]);
+  });
+
   it('keeps what a rule reads outside the statement it reports in', async () => {
     // The pattern is compiled in one method and matched in another: the rule reads the
     // assignment wherever it is, so the method that compiles must be parsed too.

@@ -11,7 +11,7 @@ import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
-import { mergeScans, TriggerIndex, type KnownScans, type UnitScan } from './triggers';
+import { mergeScans, planWalks, TriggerIndex, type KnownScans, type PlanMethod, type PlanUnit, type UnitScan } from './triggers';
 import { parameters } from './syntax';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
@@ -338,68 +338,20 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   if (!exhaustive) {
     const moduleOn = new Uint8Array(rules.length);
     for (const i of triggers.always) if (!off?.[i]) moduleOn[i] = fileActive[i] = 1;
-    const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
-    /** Code not walked so far, by the names it defines: whole definitions, or methods of walked classes. */
-    const waiting = new Map<string, { plan: (typeof plans)[number]; method?: MethodPart }[]>();
-    const wait = (defs: string[], entry: { plan: (typeof plans)[number]; method?: MethodPart }) => {
-      for (const d of defs) {
-        const list = waiting.get(d);
-        if (list) list.push(entry);
-        else waiting.set(d, [entry]);
-      }
-    };
-    const queue: string[][] = [];
-    for (const p of plans) {
+    const units = plans.map((p) => {
       // A class is one statement, but most of its methods are harmless: each method is read
       // alone, and what is left of the class (its other statements) is walked with it.
       const cls = p.def ? classScanOf(p.node, p.text, p.startRow, p.endRow) : null;
-      const methods = cls?.methods ?? [];
-      const rest = cls?.rest ?? null;
-      const read = p.def && !cls ? known?.unit(p.startRow, p.endRow) : undefined;
+      const read = !cls ? known?.unit(p.startRow, p.endRow) : undefined;
       const scan = (p.scan = cls?.whole ?? (read ? TriggerIndex.without(read, off) : scanOf(p.text)));
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
-      // A rule that only looks at the whole file (onFile) needs no walk.
-      p.walk = !p.def || walks(scan);
-      if (!p.walk) {
-        // A class's methods are called as `self.name(...)`, a function as `name(...)`.
-        wait(CLASS_TEXT.test(p.text) ? scan.defs.map((d) => `self.${d}`) : scan.defs, { plan: p });
-        continue;
-      }
-      if (!rest) {
-        queue.push(scan.calls);
-        continue;
-      }
-      for (const m of methods) {
-        if (walks(m.scan!)) {
-          m.needed = true;
-          queue.push(m.scan!.calls);
-        } else wait(m.scan!.defs.map((d) => `self.${d}`), { plan: p, method: m });
-      }
-      queue.push(rest.calls);
-      p.methods = methods;
-    }
-    // Same-module helpers called from walked code are walked too, for their return summaries.
-    while (queue.length > 0) {
-      for (const c of queue.pop()!) {
-        if (calledNames.has(c)) continue;
-        calledNames.add(c);
-        const helpers = waiting.get(c);
-        if (!helpers) continue;
-        waiting.delete(c);
-        for (const { plan, method } of helpers) {
-          if (method) {
-            if (!method.needed) {
-              method.needed = true;
-              queue.push(method.scan!.calls);
-            }
-          } else if (!plan.walk) {
-            plan.walk = true;
-            queue.push(plan.scan!.calls);
-          }
-        }
-      }
-    }
+      p.methods = cls?.methods ?? null;
+      const unit: PlanUnit = { def: p.def, isClass: CLASS_TEXT.test(p.text), scan, rest: cls?.rest, methods: p.methods };
+      return { plan: p, unit };
+    });
+    for (const c of planWalks(units.map((u) => u.unit), walkRule)) calledNames.add(c);
+    for (const { plan, unit } of units) plan.walk = !!unit.walk;
     // A whole-file rule's pattern may match between statements (blank space belongs to none).
     rules.forEach((r, i) => {
       if (r.onFile && !fileActive[i] && !off?.[i] && r.triggerPattern?.test(text)) fileActive[i] = 1;
@@ -799,7 +751,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       walked++;
       active = setFor(p.scan?.active ?? null);
       const base = p.node.startIndex;
-      const skip = (p.methods ?? []).filter((m) => !m.needed).map((m) => ({ start: base + m.start, end: base + m.end, names: m.scan!.defs.map((d) => `self.${d}`) }));
+      const skip = (p.methods ?? []).filter((m) => !m.needed).map((m) => ({ start: base + m.start, end: base + m.end, names: m.scan.defs.map((d) => `self.${d}`) }));
       const captures = capturesOutside(p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query, p.node, skip);
       const from = findings.length;
       unitSummaries = [];
@@ -868,12 +820,9 @@ function walkQueries(nodeTypes: string[]): { query: ReturnType<typeof query>; qu
 }
 
 /** A method of a class, at offsets into the class's text. */
-interface MethodPart {
+interface MethodPart extends PlanMethod {
   start: number;
   end: number;
-  scan?: UnitScan;
-  /** Its words call for a walk, or walked code calls it. */
-  needed: boolean;
 }
 
 /** A top-level statement that is a class (decorators first). */

@@ -7,7 +7,7 @@
 import type { Tree } from 'web-tree-sitter';
 import { parse } from './parser';
 import type { Rule } from './rule';
-import { mergeScans, TriggerIndex, type AliasLookup, type KnownScans, type UnitScan } from './triggers';
+import { mergeScans, planWalks, TriggerIndex, type AliasLookup, type KnownScans, type PlanMethod, type PlanUnit } from './triggers';
 
 /** A statement: offsets into the text, from its first character to its last line's end. */
 export interface Statement {
@@ -196,19 +196,21 @@ export function importAliases(text: string): AliasLookup {
 
 const IMPORT_WORD = /\bimport\b/;
 
-/** A definition the analysis may leave out, and what deciding needs to know of it. */
-interface Piece {
+/** A statement or method, where it is, and what deciding said of it (triggers.ts `planWalks`). */
+interface Piece extends PlanUnit {
   start: number;
   end: number;
-  /** Its words (for a class: of the whole). */
-  scan: UnitScan;
-  /** 0 left out, 1 walked, 2 kept only for the names its imports bind (names.ts). */
-  keep: 0 | 1 | 2;
-  /** A class: its methods, decided one by one once the class is walked (as run.ts does), and the rest's words. */
-  methods?: Piece[];
-  rest?: UnitScan;
+  methods?: Method[] | null;
   /** The class's body holds a statement besides its methods (a docstring, an attribute). */
   other?: boolean;
+  /** Not walked, but kept for the names its imports bind (names.ts). */
+  imports?: boolean;
+}
+
+interface Method extends PlanMethod {
+  start: number;
+  end: number;
+  imports?: boolean;
 }
 
 /** What a scan needs to parse and analyse a file, decided from its text alone. */
@@ -237,81 +239,41 @@ export function sparsePlan(text: string, rules: readonly Rule[]): SparsePlan | n
   const stmts = statements(text);
   if (!stmts) return null;
   const names = importAliases(text);
-  const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
   const off = triggers.offIn(text);
-  const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i] && !off?.[i]);
-  const waiting = new Map<string, Piece[]>();
-  const wait = (piece: Piece, self: boolean) => {
-    for (const d of piece.scan.defs) {
-      const key = self ? `self.${d}` : d;
-      const list = waiting.get(key);
-      if (list) list.push(piece);
-      else waiting.set(key, [piece]);
-    }
-  };
-  const queue: string[][] = [];
-  /** Kept because its words call for a walk, or walked code calls it. */
-  const walk = (piece: Piece) => {
-    piece.keep = 1;
-    queue.push(piece.scan.calls);
-  };
-  const pieces: Piece[] = [];
-  for (const s of stmts) {
-    if (s.kind === 'other') continue;
-    const own = text.slice(s.start, s.end);
+  const scan = (from: number, to: number) => TriggerIndex.without(triggers.scan(text.slice(from, to), names), off);
+  const pieces: Piece[] = stmts.map((s) => {
     const body = s.kind === 'class' ? statements(text, s.start, s.end, true) : null;
-    let piece: Piece;
-    if (body) {
-      // Each character is read once: the methods, then what is left of the class.
-      const methods: Piece[] = [];
-      let rest = '';
-      let from = s.start;
-      let other = false;
-      for (const m of body.slice(1)) {
-        if (m.kind !== 'def') {
-          other = true;
-          continue;
-        }
-        methods.push({ start: m.start, end: m.end, scan: triggers.scan(text.slice(m.start, m.end), names), keep: 0 });
-        rest += text.slice(from, m.start);
-        from = m.end;
+    if (!body) return { start: s.start, end: s.end, def: s.kind !== 'other', isClass: s.kind === 'class', scan: scan(s.start, s.end) };
+    // Each character is read once: the methods, then what is left of the class.
+    const methods: Method[] = [];
+    let rest = '';
+    let from = s.start;
+    let other = false;
+    for (const m of body.slice(1)) {
+      if (m.kind !== 'def') {
+        other = true;
+        continue;
       }
-      const restScan = triggers.scan(rest + text.slice(from, s.end), names);
-      piece = { start: s.start, end: s.end, scan: mergeScans([restScan, ...methods.map((m) => m.scan)], rules.length), keep: 0, methods, rest: restScan, other };
-    } else piece = { start: s.start, end: s.end, scan: triggers.scan(own, names), keep: 0 };
-    pieces.push(piece);
-    if (piece.methods && walks(piece.scan)) {
-      // Walked: its other statements always, each method as its own words or callers say.
-      piece.keep = 1;
-      queue.push(piece.rest!.calls);
-      for (const m of piece.methods) {
-        if (walks(m.scan)) walk(m);
-        else {
-          if (IMPORT_WORD.test(text.slice(m.start, m.end))) m.keep = 2;
-          wait(m, true);
-        }
-      }
-    } else if (walks(piece.scan)) walk(piece);
-    else {
-      if (IMPORT_WORD.test(own)) piece.keep = 2;
-      wait(piece, s.kind === 'class');
+      methods.push({ start: m.start, end: m.end, scan: scan(m.start, m.end) });
+      rest += text.slice(from, m.start);
+      from = m.end;
     }
-  }
-  // Helpers that walked code calls are walked for their return summaries (as run.ts decides).
-  const called = new Set<string>();
-  while (queue.length > 0) {
-    for (const c of queue.pop()!) {
-      if (called.has(c)) continue;
-      called.add(c);
-      for (const piece of waiting.get(c) ?? []) {
-        if (piece.keep === 1) continue;
-        walk(piece);
-        // A whole class woken by a call is walked whole, every method with it (run.ts).
-        for (const m of piece.methods ?? []) m.keep = 1;
-      }
-    }
+    const restScan = TriggerIndex.without(triggers.scan(rest + text.slice(from, s.end), names), off);
+    const whole = mergeScans([restScan, ...methods.map((m) => m.scan)], rules.length);
+    return { start: s.start, end: s.end, def: true, isClass: true, scan: whole, rest: restScan, methods, other };
+  });
+  planWalks(pieces, rules.map((r) => !!(r.onCall || r.onNode || r.onReturn)));
+  // Imports inside code not walked still name things for the whole file (names.ts).
+  for (const p of pieces) {
+    if (!p.walk) p.imports = IMPORT_WORD.test(text.slice(p.start, p.end));
+    else for (const m of p.methods ?? []) if (!m.needed) m.imports = IMPORT_WORD.test(text.slice(m.start, m.end));
   }
   return { text: compact(text, pieces), known: knownScans(text, pieces) };
+}
+
+/** A method of a walked class stays in the sparse text. */
+function kept(m: Method): boolean {
+  return !!m.needed || !!m.imports;
 }
 
 /** `text` without the pieces left out, down to their line breaks. */
@@ -330,9 +292,9 @@ function compact(text: string, pieces: Piece[]): string {
     from = end;
   };
   for (const piece of pieces) {
-    if (!piece.keep) drop(piece.start, piece.end, false);
-    else if (piece.methods) {
-      const left = piece.methods.filter((m) => !m.keep);
+    if (!piece.walk && !piece.imports) drop(piece.start, piece.end, false);
+    else if (piece.walk && piece.methods) {
+      const left = piece.methods.filter((m) => !kept(m));
       const empty = left.length === piece.methods.length && !piece.other;
       left.forEach((m, i) => drop(m.start, m.end, empty && i === 0));
     }
@@ -355,7 +317,7 @@ function knownScans(text: string, pieces: Piece[]): KnownScans {
     return lo;
   };
   /** A piece by its first row, with the last row its text reaches (line breaks after it excluded). */
-  const byRow = (list: Piece[]) => new Map(list.map((p) => [rowOf(p.start), { piece: p, endRow: rowOf(Math.max(p.start, p.end - 1)) }]));
+  const byRow = <T extends { start: number; end: number }>(list: T[]) => new Map(list.map((p) => [rowOf(p.start), { piece: p, endRow: rowOf(Math.max(p.start, p.end - 1)) }]));
   const units = byRow(pieces);
   return {
     unit(row, endRow) {
@@ -368,7 +330,8 @@ function knownScans(text: string, pieces: Piece[]): KnownScans {
       const methods = byRow(u.piece.methods);
       return {
         rest: u.piece.rest,
-        methodCount: u.piece.methods.filter((m) => m.keep).length,
+        // What the tree will hold: a walked class's methods that stay, or all of one kept whole.
+        methodCount: u.piece.walk ? u.piece.methods.filter(kept).length : u.piece.methods.length,
         method(mRow, mEndRow) {
           const m = methods.get(mRow);
           return m && mEndRow <= m.endRow ? m.piece.scan : undefined;

@@ -155,3 +155,85 @@ export interface KnownScans {
   /** The class starting at `row`: the words of its statements other than methods, and of each method. */
   classOf(row: number, endRow: number): { rest: UnitScan; methodCount: number; method(row: number, endRow: number): UnitScan | undefined } | undefined;
 }
+
+/** A method as `planWalks` sees it; `needed` is its answer. */
+export interface PlanMethod {
+  scan: UnitScan;
+  needed?: boolean;
+}
+
+/** A top-level statement as `planWalks` sees it; `walk` is its answer. */
+export interface PlanUnit {
+  /** A function or class definition (other statements are always walked). */
+  def: boolean;
+  /** A class: its methods are called as `self.name(...)`. */
+  isClass: boolean;
+  /** Its words (a class's: of the whole), without the rules turned off for the file. */
+  scan: UnitScan;
+  /** A class read method by method: the words of its other statements, and its methods. */
+  rest?: UnitScan | null;
+  methods?: PlanMethod[] | null;
+  walk?: boolean;
+}
+
+/**
+ * Which statements and methods to walk. Module statements always; a definition or method when
+ * some walking rule's words (`walks`) or a suppression word appear in it; a walked class's other
+ * statements with it; and, for their return summaries, every function or method that walked code
+ * calls (`name(...)`, `self.name(...)`), transitively. A class woken by a call is walked whole.
+ * The one decision both the analysis (run.ts, on the tree) and a scan's sparse text (sparse.ts,
+ * before any tree) take. Returns the names walked code calls.
+ */
+export function planWalks(units: readonly PlanUnit[], walkRule: readonly boolean[]): Set<string> {
+  const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
+  const waiting = new Map<string, { unit: PlanUnit; method?: PlanMethod }[]>();
+  const wait = (defs: string[], self: boolean, entry: { unit: PlanUnit; method?: PlanMethod }) => {
+    for (const d of defs) {
+      const key = self ? `self.${d}` : d;
+      const list = waiting.get(key);
+      if (list) list.push(entry);
+      else waiting.set(key, [entry]);
+    }
+  };
+  const queue: string[][] = [];
+  for (const u of units) {
+    u.walk = !u.def || walks(u.scan);
+    if (!u.walk) {
+      wait(u.scan.defs, u.isClass, { unit: u });
+      continue;
+    }
+    if (!u.rest || !u.methods) {
+      queue.push(u.scan.calls);
+      continue;
+    }
+    for (const m of u.methods) {
+      m.needed = walks(m.scan);
+      if (m.needed) queue.push(m.scan.calls);
+      else wait(m.scan.defs, true, { unit: u, method: m });
+    }
+    queue.push(u.rest.calls);
+  }
+  const called = new Set<string>();
+  while (queue.length > 0) {
+    for (const c of queue.pop()!) {
+      if (called.has(c)) continue;
+      called.add(c);
+      const helpers = waiting.get(c);
+      if (!helpers) continue;
+      waiting.delete(c);
+      for (const { unit, method } of helpers) {
+        if (method) {
+          if (!method.needed) {
+            method.needed = true;
+            queue.push(method.scan.calls);
+          }
+        } else if (!unit.walk) {
+          unit.walk = true;
+          for (const m of unit.methods ?? []) m.needed = true;
+          queue.push(unit.scan.calls);
+        }
+      }
+    }
+  }
+  return called;
+}
