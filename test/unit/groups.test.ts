@@ -95,22 +95,34 @@ describe('a document parsed in groups of statements', () => {
     assert.equal(hit?.level, 'error', JSON.stringify(grouped));
   });
 
-  it('keeps one tree for a small file, or one whose statements cannot be split from the text', async () => {
+  it('keeps one tree for a small file; an open bracket stays in its group, an open triple-quoted string takes the rest', async () => {
     await initParser();
     const defs = 'def a():\n    return 1\n\ndef b():\n    return 2\n';
     const small = new ParsedDocument('file:///s.py', 1, defs);
-    const open = new ParsedDocument('file:///o.py', 1, `${defs}x = (\n${defs}`, { fromChars: 0, every: 1 });
     const split = new ParsedDocument('file:///p.py', 1, defs, { fromChars: 0, every: 1 });
+    // A `def` at column 0 cannot be inside brackets: the open one ends with its group.
+    const bracket = new ParsedDocument('file:///o.py', 1, `${defs}x = (\n${defs}`, { fromChars: 0, every: 1 });
+    // A string may hold anything: the group before it takes it and the rest of the text.
+    const string = new ParsedDocument('file:///q.py', 1, `${defs}x = """\n${defs}`, { fromChars: 0, every: 1 });
     try {
       assert.equal(small.treeCount, 1);
-      assert.equal(open.treeCount, 1);
       assert.equal(split.treeCount, 2);
       // Every node is at its place in the whole text, and reads its own text.
       const b = split.module.roots[1].namedChild(0)!;
       assert.equal(b.startPosition.row, 3);
       assert.equal(b.text, 'def b():\n    return 2');
+      assert.equal(bracket.treeCount, 4);
+      assert.equal(bracket.module.roots[2].namedChild(0)?.text, 'def a():\n    return 1');
+      assert.deepEqual(string.treeStarts, [0, defs.indexOf('def b')]);
+      // Closing the string splits the rest into groups again, as a fresh open does.
+      const at = { line: 5, character: 7 };
+      string.update([{ range: { start: at, end: at }, text: '"""' }], 2);
+      const fresh = new ParsedDocument('file:///f.py', 1, string.text, { fromChars: 0, every: 1 });
+      assert.deepEqual(string.treeStarts, fresh.treeStarts);
+      assert.equal(string.treeCount, 4);
+      fresh.dispose();
     } finally {
-      for (const d of [small, open, split]) d.dispose();
+      for (const d of [small, bracket, string, split]) d.dispose();
     }
   });
 });

@@ -10,7 +10,7 @@
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Point, Tree } from 'web-tree-sitter';
 import { editTree, parseSpan, type Change } from './parser';
-import { statements, type Statement } from './sparse';
+import { statementsBefore, type Statement } from './sparse';
 import { ModuleTrees } from './trees';
 
 export interface GroupOptions {
@@ -170,16 +170,19 @@ export class ParsedDocument {
     this.module_ = null;
   }
 
-  /** Parse the text afresh: one tree, or one per group when it splits cleanly. */
+  /**
+   * Parse the text afresh: a small text as one tree, a large one in groups. Groups start only
+   * at statements before any the tokenizer cannot read (an open bracket or string runs on to the
+   * end of the text), so the last group holds that one and everything after it.
+   */
   private build(): void {
     const text = this.doc.getText();
-    const found = text.length >= this.options.fromChars ? statements(text) : null;
-    if (!found || found.length === 0) {
-      this.whole = true;
+    this.whole = text.length < this.options.fromChars;
+    if (this.whole) {
       this.groups = [{ start: 0, end: text.length, tree: this.parse(0, text.length), dirty: false }];
     } else {
-      this.whole = false;
-      this.groups = this.parseGroups(groupStarts(text, found, true, this.options.every), text.length);
+      const { found } = statementsBefore(text);
+      this.groups = this.parseGroups(found.length ? groupStarts(text, found, true, this.options.every) : [0], text.length);
     }
     this.module_ = null;
   }
@@ -188,17 +191,12 @@ export class ParsedDocument {
   private reparse(): void {
     const text = this.doc.getText();
     const groups = this.groups!;
-    if (this.whole) {
-      // Still too small or not split cleanly: one incremental reparse, else group afresh.
-      if (text.length < this.options.fromChars || !statements(text)) {
-        groups[0] = { start: 0, end: text.length, tree: this.parse(0, text.length, groups[0].tree), dirty: false };
-        return;
-      }
-      this.dispose();
-      this.build();
+    if (this.whole && text.length < this.options.fromChars) {
+      groups[0] = { start: 0, end: text.length, tree: this.parse(0, text.length, groups[0].tree), dirty: false };
       return;
     }
-    if (text.length < this.options.fromChars) {
+    if (this.whole || text.length < this.options.fromChars) {
+      // Grown past the size for groups, or shrunk below it.
       this.dispose();
       this.build();
       return;
@@ -206,24 +204,25 @@ export class ParsedDocument {
     for (let i = 0; i < groups.length; i++) {
       if (!groups[i].dirty) continue;
       let j = i;
+      while (j + 1 < groups.length && groups[j + 1].dirty) j++;
       // The run of touched groups, grown until its statements tokenize cleanly (an open bracket
-      // or string runs on into the next group; at the end of the text, group afresh: one tree)
-      // and its first statement still starts a group (a decorator's `def` may have gone).
-      let found: Statement[] | null;
+      // or string runs on: at the end of the text, the last group holds it) and its first
+      // statement still starts a group (a decorator's `def` may have gone).
+      let read: ReturnType<typeof statementsBefore>;
       for (;;) {
-        found = statements(text, groups[i].start, groups[j].end);
-        if (!found) {
-          if (j + 1 === groups.length) break;
+        read = statementsBefore(text, groups[i].start, groups[j].end);
+        if (read.failedAt !== null && j + 1 < groups.length) {
           j++;
-        } else if (i > 0 && !(found.length > 0 && found[0].start === groups[i].start && startsGroup(text, found[0], this.options.every))) {
+          continue;
+        }
+        const first = read.found[0];
+        if (i > 0 && !(first && first.start === groups[i].start && startsGroup(text, first, this.options.every))) {
           i--;
-        } else break;
+          continue;
+        }
+        break;
       }
-      if (!found) {
-        this.dispose();
-        this.build();
-        return;
-      }
+      const found = read.found;
       const starts = found.length ? groupStarts(text, found, i === 0, this.options.every) : [groups[i].start];
       const end = groups[j].end;
       let fresh: Group[];

@@ -36,6 +36,24 @@ function kindOf(head: string): Statement['kind'] | null {
  * indented deeper than the statements, belong to no statement.
  */
 export function statements(text: string, from = 0, to = text.length, nested = false): Statement[] | null {
+  const read = tokenize(text, from, to, nested);
+  return read.failedAt === null ? read.out : null;
+}
+
+/**
+ * The statements of a module read leniently, as an editor's half-typed code needs: a `def` or
+ * `class` line at column 0 starts a statement even inside an unclosed bracket (it cannot be
+ * inside one in valid code), a one-line string left open ends with its line, and a stray closing
+ * bracket is passed over. Up to where even that fails (`failedAt`: the start of the statement,
+ * or of the line; null when it did not): an unterminated triple-quoted string, a form feed,
+ * decorators with no definition after them.
+ */
+export function statementsBefore(text: string, from = 0, to = text.length): { found: Statement[]; failedAt: number | null } {
+  const { out, failedAt } = tokenize(text, from, to, false, true);
+  return { found: failedAt === null ? out : out.filter((s) => s.start < failedAt), failedAt };
+}
+
+function tokenize(text: string, from: number, to: number, nested: boolean, lenient = false): { out: Statement[]; failedAt: number | null } {
   const out: Statement[] = [];
   let depth = 0;
   let continued = false;
@@ -47,10 +65,14 @@ export function statements(text: string, from = 0, to = text.length, nested = fa
   let decorating = false;
   let lineStart = from;
   while (lineStart < to) {
-    // Inside brackets or after a backslash the line continues the statement, whatever its indent.
-    const inside = depth > 0 || continued;
     let p = lineStart;
     for (let c = text.charCodeAt(p); c === 32 || c === 9; c = text.charCodeAt(++p));
+    if (lenient && p === lineStart && (depth > 0 || continued) && kindOf(text.slice(p, p + 10))) {
+      depth = 0;
+      continued = false;
+    }
+    // Inside brackets or after a backslash the line continues the statement, whatever its indent.
+    const inside = depth > 0 || continued;
     const c = p < to ? text.charCodeAt(p) : 10;
     const indent = p - lineStart;
     let opens = false;
@@ -58,13 +80,13 @@ export function statements(text: string, from = 0, to = text.length, nested = fa
     if (!inside) {
       if (c === 12) {
         // A form feed resets the indentation count: unsure unless the line is blank.
-        if (/\S/.test(text.slice(p + 1, text.indexOf('\n', p) >>> 0))) return null;
+        if (/\S/.test(text.slice(p + 1, text.indexOf('\n', p) >>> 0))) return { out, failedAt: lineStart };
       } else if (c === 35) {
         extend = base !== null && indent > base.length;
       } else if (c !== 10 && c !== 13) {
         if (base === null && indent > 0) base = text.slice(lineStart, p);
         if (base === null) extend = true; // the class's header
-        else if (!text.startsWith(base, lineStart)) return null;
+        else if (!text.startsWith(base, lineStart)) return { out, failedAt: lineStart };
         else if (indent === base.length) opens = true;
         else extend = true;
       }
@@ -114,11 +136,19 @@ export function statements(text: string, from = 0, to = text.length, nested = fa
       }
       if (ch === 40 || ch === 91 || ch === 123) depth++;
       else if (ch === 41 || ch === 93 || ch === 125) {
-        if (--depth < 0) return null;
+        if (--depth < 0) {
+          if (!lenient) return { out, failedAt: current?.start ?? lineStart };
+          depth = 0;
+        }
       } else {
         // A string: to its closing quote, across lines when triple-quoted.
-        const end = stringEnd(text, i);
-        if (end < 0 || end > to) return null;
+        let end = stringEnd(text, i);
+        if (end < 0 && lenient && !isTriple(text, i)) {
+          // Open to the end of its line (the line break is read as usual).
+          const nl = text.indexOf('\n', i);
+          end = nl < 0 || nl > to ? to : nl;
+        }
+        if (end < 0 || end > to) return { out, failedAt: current?.start ?? lineStart };
         INTERESTING.lastIndex = end;
         continue;
       }
@@ -127,8 +157,15 @@ export function statements(text: string, from = 0, to = text.length, nested = fa
     if (current && (opens || extend)) current.end = lineEnd;
     lineStart = lineEnd;
   }
-  if (depth > 0 || continued || decorating) return null;
-  return out;
+  // Read leniently, an open bracket or backslash at the end of the text is the last statement's
+  // own error; before more text it may take in what follows (a decorator line, say).
+  if (((depth > 0 || continued) && (!lenient || to < text.length)) || decorating) return { out, failedAt: current?.start ?? lineStart };
+  return { out, failedAt: null };
+}
+
+function isTriple(text: string, q: number): boolean {
+  const quote = text.charCodeAt(q);
+  return text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote;
 }
 
 /** Offset just past the string literal whose quote is at `q`, or -1 when it never closes. */
