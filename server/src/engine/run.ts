@@ -13,6 +13,7 @@ import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
 import { mergeScans, planWalks, TriggerIndex, type KnownScans, type PlanMethod, type PlanUnit, type UnitScan } from './triggers';
 import { parameters } from './syntax';
+import { diffText, lineStarts } from './textdiff';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
 export interface AnalyzeOptions {
@@ -65,12 +66,25 @@ interface UnitCache {
   walked: boolean;
   /** Names defined by the methods its walk left out (no rule's words in them, not called). */
   skippedMethods?: string[];
+  /** The rows its positions are on (`rowsHeld`), computed when first needed. */
+  rows?: Int32Array;
+  /** Its words as the last analysis read them (reused while its text and the aliases are the same). */
+  raw?: RawScan;
+}
+
+/** A definition's words: of the whole and, for a class, per method; `key` says under which aliases. */
+interface RawScan {
+  key: string;
+  cls: ClassScan | null;
+  scan: UnitScan;
 }
 
 /** Incremental analysis state of one document; opaque to callers. */
 export interface AnalysisState {
   rules?: readonly Rule[];
-  lines?: string[];
+  /** The text analysed last, and where its lines start (textdiff.ts compares the next with it). */
+  text?: string;
+  lineStarts?: Int32Array;
   units?: Map<number, UnitCache>;
   /** Statistics of the last run, for tests and the benchmark. */
   walked?: number;
@@ -218,10 +232,11 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // ---- Incremental plan: which top-level definitions can reuse their last findings ----
   const state = options.state;
   const exhaustive = options.exhaustive ?? EXHAUSTIVE;
-  // Lines and the scan cache key serve the next analysis only: not computed without state.
-  const lines = state ? text.split('\n') : [];
-  const old = state && state.rules === rules && state.lines && state.units ? { lines: state.lines, units: state.units } : null;
-  const lineMap = old ? LineMap.between(old.lines, lines) : null;
+  // Line starts and the scan cache key serve the next analysis only: not computed without state.
+  const old = state && state.rules === rules && state.text !== undefined && state.lineStarts && state.units ? { units: state.units } : null;
+  const diff = old ? diffText(state!.text!, state!.lineStarts!, text) : null;
+  const starts = diff ? diff.starts : state ? lineStarts(text) : null;
+  const lineMap = diff ? new LineMap(diff.prefixRows, diff.oldSuffixRow, diff.newSuffixRow) : null;
   const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
   const root = tree.rootNode;
   const units = topLevel(root);
@@ -236,7 +251,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
       if (c && c.endRow - c.startRow === endRow - startRow && c.text === unitText) cached = c;
     }
-    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null };
+    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null, raw: undefined as RawScan | undefined };
   });
   // Names come from every import of the file, in order: cached units give their aliases.
   const names = new Names(tree, []);
@@ -277,7 +292,6 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     if (state) scans.set(piece, { scan, key: scanKey });
     return scan;
   };
-  const scanOf = (piece: string): UnitScan => TriggerIndex.without(rawScanOf(piece), off);
   /**
    * A class statement's methods with their words, the words of the rest and of the whole (null
    * for other statements), from the last analysis when the class's text is unchanged.
@@ -301,10 +315,9 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       whole: TriggerIndex.without(mergeScans([k.rest, ...scans], rules.length), off),
     };
   };
-  const classScanOf = (node: Node, unitText: string, startRow: number, endRow: number): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+  /** A class's words as read from its text (null: not a class), from the last analysis when unchanged. */
+  const rawClassOf = (node: Node, unitText: string): ClassScan | null => {
     if (!CLASS_TEXT.test(unitText)) return null;
-    const fromKnown = known && knownClass(node, startRow, endRow);
-    if (fromKnown) return fromKnown;
     const o = oldClasses?.get(unitText) ?? classes.get(unitText);
     let c = o && o.key === scanKey ? o : undefined;
     if (!c) {
@@ -324,7 +337,11 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       }
     }
     if (state) classes.set(unitText, c);
-    if (!c.rest || !c.whole) return null;
+    return c;
+  };
+  /** A class's words without the rules turned off for the file (null: no methods). */
+  const classParts = (c: ClassScan | null): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+    if (!c?.rest || !c.whole) return null;
     return {
       methods: c.methods.map(([start, end, scan]) => ({ start, end, scan: TriggerIndex.without(scan, off), needed: false })),
       rest: TriggerIndex.without(c.rest, off),
@@ -341,9 +358,31 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     const units = plans.map((p) => {
       // A class is one statement, but most of its methods are harmless: each method is read
       // alone, and what is left of the class (its other statements) is walked with it.
-      const cls = p.def ? classScanOf(p.node, p.text, p.startRow, p.endRow) : null;
-      const read = !cls ? known?.unit(p.startRow, p.endRow) : undefined;
-      const scan = (p.scan = cls?.whole ?? (read ? TriggerIndex.without(read, off) : scanOf(p.text)));
+      // A definition unchanged since the last analysis (same text, same aliases) has its words
+      // at hand: no lookup by its text (hashing every definition's text costs more than the rest).
+      let cls: ReturnType<typeof classParts> = null;
+      let scan: UnitScan;
+      const raw = !known && p.cached?.raw?.key === scanKey ? p.cached.raw : undefined;
+      if (raw) {
+        cls = classParts(raw.cls);
+        scan = cls?.whole ?? TriggerIndex.without(raw.scan, off);
+        p.raw = raw;
+      } else {
+        const isClass = p.def && CLASS_TEXT.test(p.text);
+        const fromKnown = isClass && known ? knownClass(p.node, p.startRow, p.endRow) : null;
+        const rawClass = isClass && !fromKnown ? rawClassOf(p.node, p.text) : null;
+        cls = fromKnown ?? classParts(rawClass);
+        const read = !cls ? known?.unit(p.startRow, p.endRow) : undefined;
+        if (cls) scan = cls.whole;
+        else if (read) scan = TriggerIndex.without(read, off);
+        else {
+          const whole = rawScanOf(p.text);
+          scan = TriggerIndex.without(whole, off);
+          if (p.def && state && !known) p.raw = { key: scanKey, cls: rawClass, scan: whole };
+        }
+        if (rawClass?.whole && state && !known) p.raw = { key: scanKey, cls: rawClass, scan: rawClass.whole };
+      }
+      p.scan = scan;
       for (const i of scan.active) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       p.methods = cls?.methods ?? null;
@@ -676,8 +715,18 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const fileRules = rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1));
   const commit = (partial: boolean) => {
     if (!state) return;
+    if (partial) {
+      // The statements not reached keep their words for the next call (by text, as unchanged
+      // definitions are not looked up there).
+      for (const p of plans) {
+        if (!p.raw || nextUnits.has(p.startRow)) continue;
+        if (p.raw.cls?.whole) classes.set(p.text, p.raw.cls);
+        else scans.set(p.text, { scan: p.raw.scan, key: p.raw.key });
+      }
+    }
     state.rules = rules;
-    state.lines = lines;
+    state.text = text;
+    state.lineStarts = starts!;
     state.units = nextUnits;
     state.walked = walked;
     state.reused = reused;
@@ -728,6 +777,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
+      unit.raw = p.raw;
       if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
     } else if (!p.walk) {
       skipped++;
@@ -746,6 +796,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
         consulted: [],
         walked: false,
+        raw: p.raw,
       };
     } else {
       walked++;
@@ -777,6 +828,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         consulted: [],
         walked: true,
         skippedMethods: skip.flatMap((m) => m.names),
+        raw: p.raw,
       };
       // What it looked up, as it was when it looked.
       unit.consulted = looked;
@@ -962,26 +1014,36 @@ function summaryText(summary: object, row: (r: number) => number): string {
   });
 }
 
+/** Every row a unit's findings, summaries and suppressions hold a position on, ascending. */
+function rowsHeld(u: UnitCache): Int32Array {
+  const rows = new Set<number>();
+  const range = (r: TextRange) => {
+    rows.add(r.start.line);
+    rows.add(r.end.line);
+  };
+  const steps = (t: TraceStep[] | undefined) => t?.forEach((s) => range(s.range));
+  for (const f of u.findings) {
+    range(f.range);
+    steps(f.trace);
+    f.fix?.edits.forEach((e) => range(e.range));
+    f.suppressLines?.forEach((r) => rows.add(r));
+  }
+  for (const [, v] of u.summaries) for (const src of v.value.sources) steps(src.trace);
+  for (const [r] of u.suppressions) rows.add(r);
+  return Int32Array.from(rows).sort();
+}
+
 /**
  * Rows of the old text -> rows of the new one: lines before the first changed line keep their
  * row, lines after the last changed line move by the change in line count, lines in between
  * have no counterpart.
  */
 class LineMap {
-  private constructor(
+  constructor(
     private readonly prefix: number,
     private readonly oldSuffixStart: number,
     private readonly newSuffixStart: number,
   ) {}
-
-  static between(a: string[], b: string[]): LineMap {
-    let p = 0;
-    const max = Math.min(a.length, b.length);
-    while (p < max && a[p] === b[p]) p++;
-    let s = 0;
-    while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-    return new LineMap(p, a.length - s, b.length - s);
-  }
 
   /** No line was added or removed: rows outside the changed lines are the same in both texts. */
   get sameRows(): boolean {
@@ -996,14 +1058,16 @@ class LineMap {
 
   /** No position the unit holds lies on a changed line. */
   private untouched(u: UnitCache): boolean {
-    const ok = (row: number) => row < this.prefix || row >= this.oldSuffixStart;
-    const range = (r: TextRange) => ok(r.start.line) && ok(r.end.line);
-    const steps = (t: TraceStep[] | undefined) => !t || t.every((s) => range(s.range));
-    return (
-      u.findings.every((f) => range(f.range) && steps(f.trace) && (!f.fix || f.fix.edits.every((e) => range(e.range))) && (!f.suppressLines || f.suppressLines.every(ok))) &&
-      u.summaries.every(([, v]) => v.value.sources.every((src) => steps(src.trace))) &&
-      u.suppressions.every(([r]) => ok(r))
-    );
+    const rows = (u.rows ??= rowsHeld(u));
+    // The first row held at or after the first changed row must come after the changed rows.
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid] < this.prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === rows.length || rows[lo] >= this.oldSuffixStart;
   }
 
   toNew(row: number): number {
@@ -1042,6 +1106,6 @@ class LineMap {
     }]);
     const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [row(r), c, t]);
     if (!ok) return null;
-    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions };
+    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows: undefined };
   }
 }
