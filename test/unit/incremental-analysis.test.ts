@@ -17,6 +17,9 @@ const SNIPPETS = [
   'import subprocess as sp\n', 'from os import system\n', '\ndef helper(v):\n    return input()\n', '\ndef get_cmd():\n    return "ls"\n',
   'CMD = os.environ["CMD"]\n', '    cmd = get_cmd()\n', '    sp.run(cmd, shell=True)\n', '  # nosec\n', '  # seclens: ignore\n', 'return ',
   '\nclass Agent(object):\n    def run(self, c):\n        return self.build(c)\n', 'subprocess.call(helper(x), shell=True)\n', ':', 'def ',
+  // Words and patterns that turn whole-file rules on and off (fileTrigger), typed piece by piece.
+  '    requests.get(url)\n', 'reque', 'sts', '"/tmp/agent.sock"', '/t', 'mp', 'getattr(mod, request.args["f"])\n', 'getattr', 'http://', 'token',
+  '\u202e',
 ];
 
 

@@ -14,6 +14,7 @@ import { Suppressions, type UnusedSuppression } from './suppressions';
 import { mergeScans, planWalks, TriggerIndex, type KnownScans, type PlanMethod, type PlanUnit, type UnitScan } from './triggers';
 import { parameters } from './syntax';
 import { diffText, lineStarts } from './textdiff';
+import { TextSearch, type SearchMemo } from './textsearch';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
 export interface AnalyzeOptions {
@@ -85,6 +86,8 @@ export interface AnalysisState {
   /** The text analysed last, and where its lines start (textdiff.ts compares the next with it). */
   text?: string;
   lineStarts?: Int32Array;
+  /** What whole-text patterns found in `text` (textsearch.ts). */
+  searches?: SearchMemo;
   units?: Map<number, UnitCache>;
   /** Statistics of the last run, for tests and the benchmark. */
   walked?: number;
@@ -284,7 +287,9 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const oldClasses = state?.rules === rules ? state.classes : undefined;
   const classes = new Map<string, ClassScan>();
   // Rules whose file-wide condition fails cannot report anywhere in this text.
-  const off = exhaustive ? null : triggers.offIn(text);
+  // Whole-text patterns are tested from what they found in the last text (textsearch.ts).
+  const search = new TextSearch(text, diff, diff ? state!.searches : undefined);
+  const off = exhaustive ? null : triggers.offIn(text, search);
   /** The words of a piece of the file, from the last analysis when its text is unchanged. */
   const rawScanOf = (piece: string): UnitScan => {
     const o = oldScans?.get(piece) ?? scans.get(piece);
@@ -393,7 +398,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     for (const { plan, unit } of units) plan.walk = !!unit.walk;
     // A whole-file rule's pattern may match between statements (blank space belongs to none).
     rules.forEach((r, i) => {
-      if (r.onFile && !fileActive[i] && !off?.[i] && r.triggerPattern?.test(text)) fileActive[i] = 1;
+      if (r.onFile && !fileActive[i] && !off?.[i] && r.triggerPattern && search.test(r.triggerPattern)) fileActive[i] = 1;
     });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
@@ -726,6 +731,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     }
     state.rules = rules;
     state.text = text;
+    state.searches = search.next;
     state.lineStarts = starts!;
     state.units = nextUnits;
     state.walked = walked;
@@ -1106,6 +1112,8 @@ class LineMap {
     }]);
     const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [row(r), c, t]);
     if (!ok) return null;
-    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows: undefined };
+    // Every row it holds has a counterpart, and rows keep their order.
+    const rows = u.rows?.map((r) => this.toNew(r));
+    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows };
   }
 }

@@ -16,6 +16,8 @@ export function lineStarts(text: string): Int32Array {
 
 /** The change from one text to the next. */
 export interface TextDiff {
+  /** Length of the old text. */
+  oldLength: number;
   /** Characters equal at the start of both texts. */
   prefix: number;
   /** Characters equal at the end of both texts (never overlapping `prefix` in either). */
@@ -69,7 +71,7 @@ export function diffText(oldText: string, oldStarts: Int32Array, text: string): 
   const newLen = text.length;
   const oldRows = oldStarts.length;
   if (oldText === text) {
-    return { prefix: oldLen, suffix: 0, prefixRows: oldRows, oldSuffixRow: oldRows, newSuffixRow: oldRows, starts: oldStarts };
+    return { oldLength: oldLen, prefix: oldLen, suffix: 0, prefixRows: oldRows, oldSuffixRow: oldRows, newSuffixRow: oldRows, starts: oldStarts };
   }
   const min = Math.min(oldLen, newLen);
   const prefix = commonPrefix(oldText, text, min);
@@ -95,5 +97,5 @@ export function diffText(oldText: string, oldStarts: Int32Array, text: string): 
   for (let k = 0; k < middle.length; k++) starts[head + k] = middle[k];
   let k = head + middle.length;
   for (let j = tailFrom; j < oldRows; j++) starts[k++] = oldStarts[j] + delta;
-  return { prefix, suffix, prefixRows, oldSuffixRow, newSuffixRow: oldSuffixRow + (starts.length - oldRows), starts };
+  return { oldLength: oldLen, prefix, suffix, prefixRows, oldSuffixRow, newSuffixRow: oldSuffixRow + (starts.length - oldRows), starts };
 }

@@ -4,6 +4,7 @@
 // words do not appear. Words reached through import aliases count under their real names
 // (`from subprocess import run as r`: `r` counts as `subprocess` and `run`).
 import type { Rule } from './rule';
+import type { TextSearch } from './textsearch';
 
 /** What an imported name stands for (names.ts; sparse.ts reads it from the text alone). */
 export interface AliasLookup {
@@ -59,11 +60,14 @@ export class TriggerIndex {
     ]);
   }
 
-  /** The rules whose `fileTrigger` does not match `text`: they cannot report in that file. */
-  offIn(text: string): Uint8Array | null {
+  /**
+   * The rules whose `fileTrigger` does not match `text`: they cannot report in that file. With
+   * `search` (on the same text), tested from what the patterns found in the last text.
+   */
+  offIn(text: string, search?: TextSearch): Uint8Array | null {
     let off: Uint8Array | null = null;
     this.rules.forEach((r, i) => {
-      if (r.fileTrigger && !r.fileTrigger.test(text)) (off ??= new Uint8Array(this.rules.length))[i] = 1;
+      if (r.fileTrigger && !(search ? search.test(r.fileTrigger) : r.fileTrigger.test(text))) (off ??= new Uint8Array(this.rules.length))[i] = 1;
     });
     return off;
   }
