@@ -745,11 +745,14 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     run(fileRules, (r) => r.onFile!(ctx));
     const fromFile = findings.splice(mark);
     const all = findings.concat(fromFile);
-    const seen = new Set<string>();
+    // The first finding of a rule at a range (no key strings: this runs on every keystroke).
+    const seen = new Map<number, Finding[]>();
     const kept = all.filter((f) => {
-      const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
+      const r = f.range;
+      const onLine = seen.get(r.start.line);
+      if (onLine?.some((g) => g.rule === f.rule && g.range.start.character === r.start.character && g.range.end.line === r.end.line && g.range.end.character === r.end.character)) return false;
+      if (onLine) onLine.push(f);
+      else seen.set(r.start.line, [f]);
       return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
     });
     // A suppression may yet be used by the part not analysed.

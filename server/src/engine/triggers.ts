@@ -180,6 +180,14 @@ export interface PlanUnit {
   walk?: boolean;
 }
 
+const selfKeys = new WeakMap<string[], string[]>();
+/** `self.name` for each name of `defs`, made once per scan (scans are reused across keystrokes). */
+function selfNames(defs: string[]): string[] {
+  let keys = selfKeys.get(defs);
+  if (!keys) selfKeys.set(defs, (keys = defs.map((d) => `self.${d}`)));
+  return keys;
+}
+
 /**
  * Which statements and methods to walk. Module statements always; a definition or method when
  * some walking rule's words (`walks`) or a suppression word appear in it; a walked class's other
@@ -192,8 +200,7 @@ export function planWalks(units: readonly PlanUnit[], walkRule: readonly boolean
   const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
   const waiting = new Map<string, { unit: PlanUnit; method?: PlanMethod }[]>();
   const wait = (defs: string[], self: boolean, entry: { unit: PlanUnit; method?: PlanMethod }) => {
-    for (const d of defs) {
-      const key = self ? `self.${d}` : d;
+    for (const key of self ? selfNames(defs) : defs) {
       const list = waiting.get(key);
       if (list) list.push(entry);
       else waiting.set(key, [entry]);
