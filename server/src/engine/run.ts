@@ -52,6 +52,8 @@ interface UnitCache {
   startRow: number;
   endRow: number;
   text: string;
+  /** Offset of its first character in the text. */
+  startIndex: number;
   /** Hash of everything that flowed into it: imports, module statements, earlier summaries. */
   entryKey: string;
   findings: Finding[];
@@ -249,10 +251,19 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     const def = DEFINITIONS.has(node.type);
     const unitText = node.text;
     let cached: UnitCache | undefined;
+    /** The cached unit's text is `unitText`: known from the diff when both lie in the unchanged start or end. */
+    const sameText = (c: UnitCache, start: number, t: string): boolean => {
+      if (c.text.length !== t.length) return false;
+      if (diff) {
+        if (start + t.length <= diff.prefix && c.startIndex === start) return true;
+        if (start >= text.length - diff.suffix && c.startIndex === start - (text.length - diff.oldLength)) return true;
+      }
+      return c.text === t;
+    };
     if (def && old) {
       const o = toOld(startRow);
       const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
-      if (c && c.endRow - c.startRow === endRow - startRow && c.text === unitText) cached = c;
+      if (c && c.endRow - c.startRow === endRow - startRow && sameText(c, node.startIndex, unitText)) cached = c;
     }
     return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null, raw: undefined as RawScan | undefined };
   });
@@ -786,7 +797,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
       for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
       unit.entryKey = chainNew;
-      unit.raw = p.raw;
+      unit.startIndex = p.node.startIndex;
+      if (unit.raw !== p.raw) unit.raw = p.raw;
       if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
     } else if (!p.walk) {
       skipped++;
@@ -795,6 +807,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
       unit = {
         startRow: p.startRow,
+        startIndex: p.node.startIndex,
         endRow: p.endRow,
         text: p.text,
         entryKey: chainNew,
@@ -826,6 +839,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         : p.imports ?? (p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : []);
       unit = {
         startRow: p.startRow,
+        startIndex: p.node.startIndex,
         endRow: p.endRow,
         text: p.text,
         entryKey: chainNew,

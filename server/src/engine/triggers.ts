@@ -30,10 +30,14 @@ export interface UnitScan {
 const MARKERS = new Set(['nosec', 'noqa', 'nosemgrep', 'seclens']);
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
 
+const withoutCache = new WeakMap<UnitScan, { off: Uint8Array; scan: UnitScan }>();
+
 export class TriggerIndex {
   private static readonly cache = new WeakMap<readonly Rule[], TriggerIndex>();
   private readonly byWord = new Map<string, number[]>();
   private readonly patterns: [number, RegExp][] = [];
+  /** The last answer of `offIn` (never changed once returned). */
+  private lastOff: Uint8Array | null = null;
   /** Rules without triggers: they run everywhere. */
   readonly always: number[] = [];
   /** The whole-file rules' words and patterns, as patterns over the whole text. */
@@ -69,6 +73,10 @@ export class TriggerIndex {
     this.rules.forEach((r, i) => {
       if (r.fileTrigger && !(search ? search.test(r.fileTrigger) : r.fileTrigger.test(text))) (off ??= new Uint8Array(this.rules.length))[i] = 1;
     });
+    // The same rules off as last time: the same array, so that `without` answers from its cache.
+    const last = this.lastOff;
+    if (off && last && (off as Uint8Array).every((v, i) => v === last[i])) return last;
+    if (off) this.lastOff = off;
     return off;
   }
 
@@ -80,9 +88,14 @@ export class TriggerIndex {
     return this.fileRules.some((re) => re.test(text));
   }
 
-  /** `scan` without the rules `off` turns off for the whole file. */
+  /** `scan` without the rules `off` turns off for the whole file (the same answer while `off` is the same array). */
   static without(scan: UnitScan, off: Uint8Array | null): UnitScan {
-    return off && scan.active.some((i) => off[i]) ? { ...scan, active: scan.active.filter((i) => !off[i]) } : scan;
+    if (!off) return scan;
+    const known = withoutCache.get(scan);
+    if (known?.off === off) return known.scan;
+    const out = scan.active.some((i) => off[i]) ? { ...scan, active: scan.active.filter((i) => !off[i]) } : scan;
+    withoutCache.set(scan, { off, scan: out });
+    return out;
   }
 
   static of(rules: readonly Rule[]): TriggerIndex {
