@@ -774,6 +774,37 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // A file-wide suppression may sit anywhere: such files are analysed whole, never in part.
   let deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
   let walkedBefore = 0;
+  /** A definition walked or left out afresh: what follows may see other summaries than last time. */
+  let fresh = false;
+  /**
+   * The cached unit of `p` moved to its new rows, its findings, comments and summaries added,
+   * when nothing it depends on changed; else null. (Apart from the generator, which V8 seldom
+   * keeps optimised, as this runs for every definition on every keystroke.)
+   */
+  const reuse = (p: (typeof plans)[number]): UnitCache | null => {
+    const c = p.cached;
+    if (!c || !lineMap || !(c.walked || !p.walk) || c.entryKey !== chainOld) return null;
+    if (c.skippedMethods?.some((n) => calledNames.has(n))) return null;
+    // Before the first changed row, after definitions all reused, everything a definition could
+    // look up is as it was: its summaries and bindings come from the unchanged text before it.
+    const before = !fresh && p.endRow < lineMap.firstChangedRow;
+    if (!before) {
+      for (const [k, f] of c.consulted) if (fingerprint(k, true) !== f) return null;
+    }
+    const unit = lineMap.unitToNew(c, p.startRow);
+    if (!unit) return null;
+    if (!unit.walked) skipped++;
+    reused++;
+    for (const f of unit.findings) findings.push(f);
+    for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
+    const summaries = flow.summaries;
+    for (let i = 0; i < unit.summaries.length; i++) summaries.set(unit.summaries[i][0], unit.summaries[i][1]);
+    unit.entryKey = chainNew;
+    unit.startIndex = p.node.startIndex;
+    if (unit.raw !== p.raw) unit.raw = p.raw;
+    if (!lineMap.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
+    return unit;
+  };
   for (const p of plans) {
     if (deadline !== undefined && walked > walkedBefore && performance.now() > deadline) {
       commit(true);
@@ -786,21 +817,13 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       walk((p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query).captures(p.node));
       continue;
     }
-    let unit: UnitCache | null = null;
-    if (p.cached && (p.cached.walked || !p.walk) && !p.cached.skippedMethods?.some((n) => calledNames.has(n)) && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
-      unit = lineMap.unitToNew(p.cached, p.startRow);
-    }
+    let unit = reuse(p);
     if (unit) {
-      if (!unit.walked) skipped++;
-      reused++;
-      findings.push(...unit.findings);
-      for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
-      for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
-      unit.entryKey = chainNew;
-      unit.startIndex = p.node.startIndex;
-      if (unit.raw !== p.raw) unit.raw = p.raw;
-      if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
-    } else if (!p.walk) {
+      nextUnits.set(p.startRow, unit);
+      continue;
+    }
+    if (!p.walk) {
+      fresh = true;
       skipped++;
       // What the next analysis reuses: only an incremental analysis keeps it.
       if (!state) continue;
@@ -821,6 +844,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         raw: p.raw,
       };
     } else {
+      fresh = true;
       walked++;
       active = setFor(p.scan?.active ?? null);
       const base = p.node.startIndex;
@@ -1067,6 +1091,11 @@ class LineMap {
     private readonly oldSuffixStart: number,
     private readonly newSuffixStart: number,
   ) {}
+
+  /** The first row (in both texts) that is not the same line as before. */
+  get firstChangedRow(): number {
+    return this.prefix;
+  }
 
   /** No line was added or removed: rows outside the changed lines are the same in both texts. */
   get sameRows(): boolean {
