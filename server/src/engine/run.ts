@@ -399,10 +399,11 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         if (rawClass?.whole && state && !known) p.raw = { key: scanKey, cls: rawClass, scan: rawClass.whole };
       }
       p.scan = scan;
-      for (const i of scan.active) fileActive[i] = 1;
+      for (const i of triggers.fileRulesIn(scan)) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       p.methods = cls?.methods ?? null;
-      const unit: PlanUnit = { def: p.def, isClass: CLASS_TEXT.test(p.text), scan, rest: cls?.rest, methods: p.methods };
+      const isClass = raw ? raw.cls !== null : CLASS_TEXT.test(p.text);
+      const unit: PlanUnit = { def: p.def, isClass, scan, rest: cls?.rest, methods: p.methods };
       return { plan: p, unit };
     });
     for (const c of planWalks(units.map((u) => u.unit), walkRule)) calledNames.add(c);

@@ -36,6 +36,7 @@ export class TriggerIndex {
   private static readonly cache = new WeakMap<readonly Rule[], TriggerIndex>();
   private readonly byWord = new Map<string, number[]>();
   private readonly patterns: [number, RegExp][] = [];
+  private readonly fileRulesOf = new WeakMap<UnitScan, number[]>();
   /** The last answer of `offIn` (never changed once returned). */
   private lastOff: Uint8Array | null = null;
   /** Rules without triggers: they run everywhere. */
@@ -62,6 +63,13 @@ export class TriggerIndex {
       ...(r.triggerPattern ? [new RegExp(r.triggerPattern.source, r.triggerPattern.flags.replace(/[gy]/g, ''))] : []),
       ...(!r.triggers && !r.triggerPattern ? [/[^]/] : []),
     ]);
+  }
+
+  /** Of the rules active in `scan`, the whole-file ones (`onFile`), once per scan. */
+  fileRulesIn(scan: UnitScan): number[] {
+    let out = this.fileRulesOf.get(scan);
+    if (!out) this.fileRulesOf.set(scan, (out = scan.active.filter((i) => this.rules[i].onFile)));
+    return out;
   }
 
   /**
