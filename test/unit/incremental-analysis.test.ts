@@ -106,3 +106,27 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   assert.ok(reused > walked, `reused ${reused}, walked ${walked}`);
   assert.ok(partials >= EDITS / 100, `${partials} sliced analyses stopped early`);
 });
+
+it('a keystroke that makes a call name a helper walks the helper for its summary', async () => {
+  await initParser();
+  // No rule's words in the helper: only a call to it makes the analysis walk it. `helpe(cmd)`
+  // calls nothing defined here; typing `r` makes it call the helper, whose summary quotes.
+  const before = 'import os\nimport shlex\n\n\ndef helper(value):\n    return shlex.quote(value)\n\n\ndef run(cmd):\n    cmd = helpe(cmd)\n    os.system(cmd)\n';
+  const doc = new ParsedDocument('file:///h.py', 1, before);
+  const state: AnalysisState = {};
+  const first = analyze(doc.tree, doc.text, RULES, { state });
+  assert.ok(first.some((f) => f.rule === 'shell-command-injection' && f.level === 'warning'), 'an unknown call passes the parameter on');
+  const at = before.indexOf('(cmd)\n    os');
+  const text = before.slice(0, at) + 'r' + before.slice(at);
+  const pos = positionAt(before, at);
+  doc.update([{ range: { start: pos, end: pos }, text: 'r' }], 2);
+  const incremental = analyze(doc.tree, doc.text, RULES, { state });
+  const fresh = parse(text);
+  try {
+    assert.deepEqual(incremental, analyze(fresh, text, RULES));
+  } finally {
+    fresh.delete();
+  }
+  assert.ok(!incremental.some((f) => f.rule === 'shell-command-injection'), 'quoted by the helper: nothing');
+  doc.dispose();
+});

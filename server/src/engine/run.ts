@@ -102,6 +102,8 @@ export interface AnalysisState {
   scans?: Map<string, { scan: UnitScan; key: string }>;
   /** The same for class statements, split into methods, by the class's text. */
   classes?: Map<string, ClassScan>;
+  /** What `planWalks` decided last time, and from what. */
+  plan?: { units: PlanUnit[]; walks: boolean[]; needed: (boolean[] | null)[]; called: Set<string> };
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -292,7 +294,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const triggers = TriggerIndex.of(rules);
   const scanKey = exhaustive || !state ? '' : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
-  const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
+  const walkRule = walkRules(rules);
   const oldScans = state?.rules === rules ? state.scans : undefined;
   const scans = new Map<string, { scan: UnitScan; key: string }>();
   const oldClasses = state?.rules === rules ? state.classes : undefined;
@@ -367,7 +369,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
   /** Names called by the code walked (so every method or function they name is walked too). */
-  const calledNames = new Set<string>();
+  let calledNames = new Set<string>();
   if (!exhaustive) {
     const moduleOn = new Uint8Array(rules.length);
     for (const i of triggers.always) if (!off?.[i]) moduleOn[i] = fileActive[i] = 1;
@@ -406,7 +408,21 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const unit: PlanUnit = { def: p.def, isClass, scan, rest: cls?.rest, methods: p.methods };
       return { plan: p, unit };
     });
-    for (const c of planWalks(units.map((u) => u.unit), walkRule)) calledNames.add(c);
+    const planUnits = units.map((u) => u.unit);
+    const memo = state?.rules === rules ? state.plan : undefined;
+    if (memo && samePlan(memo.units, planUnits)) {
+      // The words of every statement as last time (a keystroke seldom changes them): the same walks.
+      planUnits.forEach((u, i) => {
+        u.walk = memo.walks[i];
+        u.methods?.forEach((m, j) => (m.needed = memo.needed[i]![j]));
+      });
+      calledNames = memo.called;
+    } else {
+      calledNames = planWalks(planUnits, walkRule);
+    }
+    if (state) {
+      state.plan = { units: planUnits, walks: planUnits.map((u) => !!u.walk), needed: planUnits.map((u) => u.methods?.map((m) => !!m.needed) ?? null), called: calledNames };
+    }
     for (const { plan, unit } of units) plan.walk = !!unit.walk;
     // A whole-file rule's pattern may match between statements (blank space belongs to none).
     rules.forEach((r, i) => {
@@ -885,6 +901,48 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   }
   commit(false);
   return result(false);
+}
+
+const walkRuleCache = new WeakMap<readonly Rule[], boolean[]>();
+/** Per rule: it visits nodes during the walk (else it only looks at the whole file). */
+function walkRules(rules: readonly Rule[]): boolean[] {
+  let w = walkRuleCache.get(rules);
+  if (!w) walkRuleCache.set(rules, (w = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn))));
+  return w;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The same words as far as `planWalks` reads them. */
+function sameScan(a: UnitScan | null | undefined, b: UnitScan | null | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.marker === b.marker && sameList(a.active, b.active) && sameList(a.calls, b.calls) && sameList(a.defs, b.defs);
+}
+
+/** `planWalks` would decide for `b` as it did for `a`. */
+function samePlan(a: readonly PlanUnit[], b: readonly PlanUnit[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.def !== y.def || x.isClass !== y.isClass || !sameScan(x.scan, y.scan) || !sameScan(x.rest, y.rest)) return false;
+    const xm = x.methods;
+    const ym = y.methods;
+    if (!xm || !ym) {
+      // Read whole (no methods list) in both, or not comparable.
+      if (xm || ym) return false;
+      continue;
+    }
+    if (xm.length !== ym.length) return false;
+    for (let j = 0; j < xm.length; j++) if (!sameScan(xm[j].scan, ym[j].scan)) return false;
+  }
+  return true;
 }
 
 /** Parameters of a route handler that are not request data. */
