@@ -75,6 +75,30 @@ interface UnitCache {
   raw?: RawScan;
 }
 
+/**
+ * `u` with every field in one order, so that all cached units share one shape: the loop over
+ * them on every keystroke then reads and writes their fields without a generic lookup.
+ */
+function unitCache(u: UnitCache): UnitCache {
+  return {
+    startRow: u.startRow,
+    endRow: u.endRow,
+    text: u.text,
+    startIndex: u.startIndex,
+    entryKey: u.entryKey,
+    findings: u.findings,
+    suppressions: u.suppressions,
+    summaries: u.summaries,
+    aliases: u.aliases,
+    importKey: u.importKey,
+    consulted: u.consulted,
+    walked: u.walked,
+    skippedMethods: u.skippedMethods,
+    rows: u.rows,
+    raw: u.raw,
+  };
+}
+
 /** A definition's words: of the whole and, for a class, per method; `key` says under which aliases. */
 interface RawScan {
   key: string;
@@ -801,7 +825,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const reuse = (p: (typeof plans)[number]): UnitCache | null => {
     const c = p.cached;
     if (!c || !lineMap || !(c.walked || !p.walk) || c.entryKey !== chainOld) return null;
-    if (c.skippedMethods?.some((n) => calledNames.has(n))) return null;
+    if (c.skippedMethods) for (const n of c.skippedMethods) if (calledNames.has(n)) return null;
     // Before the first changed row, after definitions all reused, everything a definition could
     // look up is as it was: its summaries and bindings come from the unchanged text before it.
     const before = !fresh && p.endRow < lineMap.firstChangedRow;
@@ -845,7 +869,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       // What the next analysis reuses: only an incremental analysis keeps it.
       if (!state) continue;
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
-      unit = {
+      unit = unitCache({
         startRow: p.startRow,
         startIndex: p.node.startIndex,
         endRow: p.endRow,
@@ -859,7 +883,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         consulted: [],
         walked: false,
         raw: p.raw,
-      };
+      });
     } else {
       fresh = true;
       walked++;
@@ -878,7 +902,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       const imports = skip.length === 0
         ? captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node)
         : p.imports ?? (p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : []);
-      unit = {
+      unit = unitCache({
         startRow: p.startRow,
         startIndex: p.node.startIndex,
         endRow: p.endRow,
@@ -893,7 +917,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
         walked: true,
         skippedMethods: skip.flatMap((m) => m.names),
         raw: p.raw,
-      };
+      });
       // What it looked up, as it was when it looked.
       unit.consulted = looked;
     }
@@ -1219,6 +1243,6 @@ class LineMap {
     if (!ok) return null;
     // Every row it holds has a counterpart, and rows keep their order.
     const rows = u.rows?.map((r) => this.toNew(r));
-    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows };
+    return unitCache({ ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows });
   }
 }
