@@ -271,21 +271,21 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
   const root = tree.rootNode;
   const units = topLevel(root);
+  /** The cached unit's text is `t` (at `start`): known from the diff when both lie in the unchanged start or end. */
+  const sameText = (c: UnitCache, start: number, t: string): boolean => {
+    if (c.text.length !== t.length) return false;
+    if (diff) {
+      if (start + t.length <= diff.prefix && c.startIndex === start) return true;
+      if (start >= text.length - diff.suffix && c.startIndex === start - (text.length - diff.oldLength)) return true;
+    }
+    return c.text === t;
+  };
   const plans = units.map((node) => {
     const startRow = node.startPosition.row;
     const endRow = node.endPosition.row;
     const def = DEFINITIONS.has(node.type);
     const unitText = node.text;
     let cached: UnitCache | undefined;
-    /** The cached unit's text is `unitText`: known from the diff when both lie in the unchanged start or end. */
-    const sameText = (c: UnitCache, start: number, t: string): boolean => {
-      if (c.text.length !== t.length) return false;
-      if (diff) {
-        if (start + t.length <= diff.prefix && c.startIndex === start) return true;
-        if (start >= text.length - diff.suffix && c.startIndex === start - (text.length - diff.oldLength)) return true;
-      }
-      return c.text === t;
-    };
     if (def && old) {
       const o = toOld(startRow);
       const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
@@ -298,10 +298,12 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const importsQuery = query(IMPORTS_QUERY);
   let importsOld = '';
   let importsNew = '';
-  for (const p of plans) {
+  // (A function of its own: the generator's body is seldom optimised, and this runs per statement.)
+  const readImports = (p: (typeof plans)[number]) => {
     let rel: string;
     if (p.cached) {
-      for (const [a, qn] of p.cached.aliases) names.setAlias(a, qn);
+      const aliases = p.cached.aliases;
+      for (let i = 0; i < aliases.length; i++) names.setAlias(aliases[i][0], aliases[i][1]);
       rel = p.cached.importKey;
     } else {
       p.imports = p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : [];
@@ -312,7 +314,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
       importsOld += `${rowKey(toOld(p.startRow))}|${rel}\n`;
       importsNew += `${p.startRow}|${rel}\n`;
     }
-  }
+  };
+  plans.forEach(readImports);
 
   // ---- Which statements to walk, with which rules (see triggers.ts) ----
   const triggers = TriggerIndex.of(rules);
