@@ -64,7 +64,7 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   const random = rng(20261126);
   const doc = new ParsedDocument('file:///x.py', 1, base);
   const state: AnalysisState = {};
-  analyze(doc.tree, doc.text, RULES, { state });
+  analyze(doc.module, doc.text, RULES, { state });
   let text = base;
   let reused = 0;
   let walked = 0;
@@ -85,11 +85,11 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
     // Now and then in slices (a deadline already past: one definition per call), as the server
     // analyses large files; sometimes the next edit comes before the last slice.
     const sliced = random() < 0.04;
-    let incremental = analyze(doc.tree, doc.text, RULES, { state, deadline: sliced ? -1 : undefined });
+    let incremental = analyze(doc.module, doc.text, RULES, { state, deadline: sliced ? -1 : undefined });
     if (sliced && state.partial) {
       partials++;
       if (random() < 0.5) continue;
-      while (state.partial) incremental = analyze(doc.tree, doc.text, RULES, { state, deadline: -1 });
+      while (state.partial) incremental = analyze(doc.module, doc.text, RULES, { state, deadline: -1 });
     } else {
       reused += state.reused ?? 0;
       walked += state.walked ?? 0;
@@ -114,13 +114,13 @@ it('a keystroke that makes a call name a helper walks the helper for its summary
   const before = 'import os\nimport shlex\n\n\ndef helper(value):\n    return shlex.quote(value)\n\n\ndef run(cmd):\n    cmd = helpe(cmd)\n    os.system(cmd)\n';
   const doc = new ParsedDocument('file:///h.py', 1, before);
   const state: AnalysisState = {};
-  const first = analyze(doc.tree, doc.text, RULES, { state });
+  const first = analyze(doc.module, doc.text, RULES, { state });
   assert.ok(first.some((f) => f.rule === 'shell-command-injection' && f.level === 'warning'), 'an unknown call passes the parameter on');
   const at = before.indexOf('(cmd)\n    os');
   const text = before.slice(0, at) + 'r' + before.slice(at);
   const pos = positionAt(before, at);
   doc.update([{ range: { start: pos, end: pos }, text: 'r' }], 2);
-  const incremental = analyze(doc.tree, doc.text, RULES, { state });
+  const incremental = analyze(doc.module, doc.text, RULES, { state });
   const fresh = parse(text);
   try {
     assert.deepEqual(incremental, analyze(fresh, text, RULES));
