@@ -1204,8 +1204,12 @@ class LineMap {
 
   /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
   unitToNew(u: UnitCache, startRow: number): UnitCache | null {
+    if (!this.untouched(u)) return null;
     // The common keystroke adds no line: rows outside the changed lines stay, nothing is copied.
-    if (this.oldSuffixStart === this.newSuffixStart) return this.untouched(u) ? u : null;
+    if (this.oldSuffixStart === this.newSuffixStart) return u;
+    // Nor does a unit whose every position lies before the change (rows are ascending).
+    const held = u.rows!;
+    if (startRow === u.startRow && (held.length === 0 || held[held.length - 1] < this.prefix)) return u;
     let ok = true;
     const pos = (p: Pos): Pos => {
       const line = this.toNew(p.line);
