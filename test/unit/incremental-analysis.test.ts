@@ -130,3 +130,30 @@ it('a keystroke that makes a call name a helper walks the helper for its summary
   assert.ok(!incremental.some((f) => f.rule === 'shell-command-injection'), 'quoted by the helper: nothing');
   doc.dispose();
 });
+
+it('a class whose method calls one of its own methods is reused after an edit above it', async () => {
+  await initParser();
+  const before = [
+    'import os', '', '',
+    'def other(cmd):', '    os.system(cmd)', '', '',
+    'class Agent(object):', '    def command(self):', '        return "ip netns list"', '',
+    '    def run(self, extra):', '        os.system(self.command() + extra)', '',
+  ].join('\n');
+  const doc = new ParsedDocument('file:///a.py', 1, before);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  const at = before.indexOf('os.system(cmd)');
+  const pos = positionAt(before, at);
+  doc.update([{ range: { start: pos, end: pos }, text: 'x = 1; ' }], 2);
+  const text = before.slice(0, at) + 'x = 1; ' + before.slice(at);
+  const incremental = analyze(doc.module, doc.text, RULES, { state });
+  const fresh = parse(text);
+  try {
+    assert.deepEqual(incremental, analyze(fresh, text, RULES));
+  } finally {
+    fresh.delete();
+  }
+  // `self.command` is the class's own summary: looking it up ties the class to nothing outside.
+  assert.deepEqual([state.walked, state.reused], [1, 1]);
+  doc.dispose();
+});

@@ -731,8 +731,13 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   let consulted: Map<string, string> | null = null;
   const summariesGet = flow.summaries.get.bind(flow.summaries);
   flow.summaries.get = (key: string) => {
-    if (consulted && !consulted.has(`s:${key}`)) consulted.set(`s:${key}`, fingerprint(`s:${key}`, false));
-    return summariesGet(key);
+    const value = summariesGet(key);
+    // A summary the definition being walked made itself (a method it called after defining it)
+    // depends on nothing outside it but what it looks up anyway: the value before it was never seen.
+    if (consulted && !consulted.has(`s:${key}`) && !(value && unitSummaries.some(([k, v]) => k === key && v === value))) {
+      consulted.set(`s:${key}`, fingerprint(`s:${key}`, false));
+    }
+    return value;
   };
   const moduleGet = moduleScope.env.get.bind(moduleScope.env);
   moduleScope.env.get = (name: string) => {
