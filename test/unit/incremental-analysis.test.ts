@@ -17,6 +17,9 @@ const SNIPPETS = [
   'import subprocess as sp\n', 'from os import system\n', '\ndef helper(v):\n    return input()\n', '\ndef get_cmd():\n    return "ls"\n',
   'CMD = os.environ["CMD"]\n', '    cmd = get_cmd()\n', '    sp.run(cmd, shell=True)\n', '  # nosec\n', '  # seclens: ignore\n', 'return ',
   '\nclass Agent(object):\n    def run(self, c):\n        return self.build(c)\n', 'subprocess.call(helper(x), shell=True)\n', ':', 'def ',
+  // Words and patterns that turn whole-file rules on and off (fileTrigger), typed piece by piece.
+  '    requests.get(url)\n', 'reque', 'sts', '"/tmp/agent.sock"', '/t', 'mp', 'getattr(mod, request.args["f"])\n', 'getattr', 'http://', 'token',
+  '\u202e',
 ];
 
 
@@ -104,4 +107,55 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   // The point of it: most definitions are not walked again after a keystroke.
   assert.ok(reused > walked, `reused ${reused}, walked ${walked}`);
   assert.ok(partials >= EDITS / 100, `${partials} sliced analyses stopped early`);
+});
+
+it('a keystroke that makes a call name a helper walks the helper for its summary', async () => {
+  await initParser();
+  // No rule's words in the helper: only a call to it makes the analysis walk it. `helpe(cmd)`
+  // calls nothing defined here; typing `r` makes it call the helper, whose summary quotes.
+  const before = 'import os\nimport shlex\n\n\ndef helper(value):\n    return shlex.quote(value)\n\n\ndef run(cmd):\n    cmd = helpe(cmd)\n    os.system(cmd)\n';
+  const doc = new ParsedDocument('file:///h.py', 1, before);
+  const state: AnalysisState = {};
+  const first = analyze(doc.module, doc.text, RULES, { state });
+  assert.ok(first.some((f) => f.rule === 'shell-command-injection' && f.level === 'warning'), 'an unknown call passes the parameter on');
+  const at = before.indexOf('(cmd)\n    os');
+  const text = before.slice(0, at) + 'r' + before.slice(at);
+  const pos = positionAt(before, at);
+  doc.update([{ range: { start: pos, end: pos }, text: 'r' }], 2);
+  const incremental = analyze(doc.module, doc.text, RULES, { state });
+  const fresh = parse(text);
+  try {
+    assert.deepEqual(incremental, analyze(fresh, text, RULES));
+  } finally {
+    fresh.delete();
+  }
+  assert.ok(!incremental.some((f) => f.rule === 'shell-command-injection'), 'quoted by the helper: nothing');
+  doc.dispose();
+});
+
+it('a class whose method calls one of its own methods is reused after an edit above it', async () => {
+  await initParser();
+  const before = [
+    'import os', '', '',
+    'def other(cmd):', '    os.system(cmd)', '', '',
+    'class Agent(object):', '    def command(self):', '        return "ip netns list"', '',
+    '    def run(self, extra):', '        os.system(self.command() + extra)', '',
+  ].join('\n');
+  const doc = new ParsedDocument('file:///a.py', 1, before);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  const at = before.indexOf('os.system(cmd)');
+  const pos = positionAt(before, at);
+  doc.update([{ range: { start: pos, end: pos }, text: 'x = 1; ' }], 2);
+  const text = before.slice(0, at) + 'x = 1; ' + before.slice(at);
+  const incremental = analyze(doc.module, doc.text, RULES, { state });
+  const fresh = parse(text);
+  try {
+    assert.deepEqual(incremental, analyze(fresh, text, RULES));
+  } finally {
+    fresh.delete();
+  }
+  // `self.command` is the class's own summary: looking it up ties the class to nothing outside.
+  assert.deepEqual([state.walked, state.reused], [1, 1]);
+  doc.dispose();
 });

@@ -14,6 +14,8 @@ import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
 import { mergeScans, planWalks, TriggerIndex, type KnownScans, type PlanMethod, type PlanUnit, type UnitScan } from './triggers';
 import { parameters } from './syntax';
+import { diffText, lineStarts } from './textdiff';
+import { TextSearch, type SearchMemo } from './textsearch';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
 export interface AnalyzeOptions {
@@ -51,6 +53,8 @@ interface UnitCache {
   startRow: number;
   endRow: number;
   text: string;
+  /** Offset of its first character in the text. */
+  startIndex: number;
   /** Hash of everything that flowed into it: imports, module statements, earlier summaries. */
   entryKey: string;
   findings: Finding[];
@@ -66,12 +70,51 @@ interface UnitCache {
   walked: boolean;
   /** Names defined by the methods its walk left out (no rule's words in them, not called). */
   skippedMethods?: string[];
+  /** The rows its positions are on (`rowsHeld`), computed when first needed. */
+  rows?: Int32Array;
+  /** Its words as the last analysis read them (reused while its text and the aliases are the same). */
+  raw?: RawScan;
+}
+
+/**
+ * `u` with every field in one order, so that all cached units share one shape: the loop over
+ * them on every keystroke then reads and writes their fields without a generic lookup.
+ */
+function unitCache(u: UnitCache): UnitCache {
+  return {
+    startRow: u.startRow,
+    endRow: u.endRow,
+    text: u.text,
+    startIndex: u.startIndex,
+    entryKey: u.entryKey,
+    findings: u.findings,
+    suppressions: u.suppressions,
+    summaries: u.summaries,
+    aliases: u.aliases,
+    importKey: u.importKey,
+    consulted: u.consulted,
+    walked: u.walked,
+    skippedMethods: u.skippedMethods,
+    rows: u.rows,
+    raw: u.raw,
+  };
+}
+
+/** A definition's words: of the whole and, for a class, per method; `key` says under which aliases. */
+interface RawScan {
+  key: string;
+  cls: ClassScan | null;
+  scan: UnitScan;
 }
 
 /** Incremental analysis state of one document; opaque to callers. */
 export interface AnalysisState {
   rules?: readonly Rule[];
-  lines?: string[];
+  /** The text analysed last, and where its lines start (textdiff.ts compares the next with it). */
+  text?: string;
+  lineStarts?: Int32Array;
+  /** What whole-text patterns found in `text` (textsearch.ts). */
+  searches?: SearchMemo;
   units?: Map<number, UnitCache>;
   /** Statistics of the last run, for tests and the benchmark. */
   walked?: number;
@@ -84,6 +127,8 @@ export interface AnalysisState {
   scans?: Map<string, { scan: UnitScan; key: string }>;
   /** The same for class statements, split into methods, by the class's text. */
   classes?: Map<string, ClassScan>;
+  /** What `planWalks` decided last time, and from what. */
+  plan?: { units: PlanUnit[]; walks: boolean[]; needed: (boolean[] | null)[]; called: Set<string> };
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -219,13 +264,23 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   // ---- Incremental plan: which top-level definitions can reuse their last findings ----
   const state = options.state;
   const exhaustive = options.exhaustive ?? EXHAUSTIVE;
-  // Lines and the scan cache key serve the next analysis only: not computed without state.
-  const lines = state ? text.split('\n') : [];
-  const old = state && state.rules === rules && state.lines && state.units ? { lines: state.lines, units: state.units } : null;
-  const lineMap = old ? LineMap.between(old.lines, lines) : null;
+  // Line starts and the scan cache key serve the next analysis only: not computed without state.
+  const old = state && state.rules === rules && state.text !== undefined && state.lineStarts && state.units ? { units: state.units } : null;
+  const diff = old ? diffText(state!.text!, state!.lineStarts!, text) : null;
+  const starts = diff ? diff.starts : state ? lineStarts(text) : null;
+  const lineMap = diff ? new LineMap(diff.prefixRows, diff.oldSuffixRow, diff.newSuffixRow) : null;
   const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
   const module = ModuleTrees.of(trees);
   const units = module.children;
+  /** The cached unit's text is `t` (at `start`): known from the diff when both lie in the unchanged start or end. */
+  const sameText = (c: UnitCache, start: number, t: string): boolean => {
+    if (c.text.length !== t.length) return false;
+    if (diff) {
+      if (start + t.length <= diff.prefix && c.startIndex === start) return true;
+      if (start >= text.length - diff.suffix && c.startIndex === start - (text.length - diff.oldLength)) return true;
+    }
+    return c.text === t;
+  };
   const plans = units.map((node) => {
     const startRow = node.startPosition.row;
     const endRow = node.endPosition.row;
@@ -235,19 +290,21 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     if (def && old) {
       const o = toOld(startRow);
       const c = o >= 0 && toOld(endRow) === o + (endRow - startRow) ? old.units.get(o) : undefined;
-      if (c && c.endRow - c.startRow === endRow - startRow && c.text === unitText) cached = c;
+      if (c && c.endRow - c.startRow === endRow - startRow && sameText(c, node.startIndex, unitText)) cached = c;
     }
-    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null };
+    return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null, raw: undefined as RawScan | undefined };
   });
   // Names come from every import of the file, in order: cached units give their aliases.
   const names = new Names(null, []);
   const importsQuery = query(IMPORTS_QUERY);
   let importsOld = '';
   let importsNew = '';
-  for (const p of plans) {
+  // (A function of its own: the generator's body is seldom optimised, and this runs per statement.)
+  const readImports = (p: (typeof plans)[number]) => {
     let rel: string;
     if (p.cached) {
-      for (const [a, qn] of p.cached.aliases) names.setAlias(a, qn);
+      const aliases = p.cached.aliases;
+      for (let i = 0; i < aliases.length; i++) names.setAlias(aliases[i][0], aliases[i][1]);
       rel = p.cached.importKey;
     } else {
       p.imports = p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : [];
@@ -258,19 +315,22 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
       importsOld += `${rowKey(toOld(p.startRow))}|${rel}\n`;
       importsNew += `${p.startRow}|${rel}\n`;
     }
-  }
+  };
+  plans.forEach(readImports);
 
   // ---- Which statements to walk, with which rules (see triggers.ts) ----
   const triggers = TriggerIndex.of(rules);
   const scanKey = exhaustive || !state ? '' : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
-  const walkRule = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn));
+  const walkRule = walkRules(rules);
   const oldScans = state?.rules === rules ? state.scans : undefined;
   const scans = new Map<string, { scan: UnitScan; key: string }>();
   const oldClasses = state?.rules === rules ? state.classes : undefined;
   const classes = new Map<string, ClassScan>();
   // Rules whose file-wide condition fails cannot report anywhere in this text.
-  const off = exhaustive ? null : triggers.offIn(text);
+  // Whole-text patterns are tested from what they found in the last text (textsearch.ts).
+  const search = new TextSearch(text, diff, diff ? state!.searches : undefined);
+  const off = exhaustive ? null : triggers.offIn(text, search);
   /** The words of a piece of the file, from the last analysis when its text is unchanged. */
   const rawScanOf = (piece: string): UnitScan => {
     const o = oldScans?.get(piece) ?? scans.get(piece);
@@ -278,7 +338,6 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     if (state) scans.set(piece, { scan, key: scanKey });
     return scan;
   };
-  const scanOf = (piece: string): UnitScan => TriggerIndex.without(rawScanOf(piece), off);
   /**
    * A class statement's methods with their words, the words of the rest and of the whole (null
    * for other statements), from the last analysis when the class's text is unchanged.
@@ -302,10 +361,9 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
       whole: TriggerIndex.without(mergeScans([k.rest, ...scans], rules.length), off),
     };
   };
-  const classScanOf = (node: Node, unitText: string, startRow: number, endRow: number): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+  /** A class's words as read from its text (null: not a class), from the last analysis when unchanged. */
+  const rawClassOf = (node: Node, unitText: string): ClassScan | null => {
     if (!CLASS_TEXT.test(unitText)) return null;
-    const fromKnown = known && knownClass(node, startRow, endRow);
-    if (fromKnown) return fromKnown;
     const o = oldClasses?.get(unitText) ?? classes.get(unitText);
     let c = o && o.key === scanKey ? o : undefined;
     if (!c) {
@@ -325,7 +383,11 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
       }
     }
     if (state) classes.set(unitText, c);
-    if (!c.rest || !c.whole) return null;
+    return c;
+  };
+  /** A class's words without the rules turned off for the file (null: no methods). */
+  const classParts = (c: ClassScan | null): { methods: MethodPart[]; rest: UnitScan; whole: UnitScan } | null => {
+    if (!c?.rest || !c.whole) return null;
     return {
       methods: c.methods.map(([start, end, scan]) => ({ start, end, scan: TriggerIndex.without(scan, off), needed: false })),
       rest: TriggerIndex.without(c.rest, off),
@@ -335,27 +397,64 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
   /** Names called by the code walked (so every method or function they name is walked too). */
-  const calledNames = new Set<string>();
+  let calledNames = new Set<string>();
   if (!exhaustive) {
     const moduleOn = new Uint8Array(rules.length);
     for (const i of triggers.always) if (!off?.[i]) moduleOn[i] = fileActive[i] = 1;
     const units = plans.map((p) => {
       // A class is one statement, but most of its methods are harmless: each method is read
       // alone, and what is left of the class (its other statements) is walked with it.
-      const cls = p.def ? classScanOf(p.node, p.text, p.startRow, p.endRow) : null;
-      const read = !cls ? known?.unit(p.startRow, p.endRow) : undefined;
-      const scan = (p.scan = cls?.whole ?? (read ? TriggerIndex.without(read, off) : scanOf(p.text)));
-      for (const i of scan.active) fileActive[i] = 1;
+      // A definition unchanged since the last analysis (same text, same aliases) has its words
+      // at hand: no lookup by its text (hashing every definition's text costs more than the rest).
+      let cls: ReturnType<typeof classParts> = null;
+      let scan: UnitScan;
+      const raw = !known && p.cached?.raw?.key === scanKey ? p.cached.raw : undefined;
+      if (raw) {
+        cls = classParts(raw.cls);
+        scan = cls?.whole ?? TriggerIndex.without(raw.scan, off);
+        p.raw = raw;
+      } else {
+        const isClass = p.def && CLASS_TEXT.test(p.text);
+        const fromKnown = isClass && known ? knownClass(p.node, p.startRow, p.endRow) : null;
+        const rawClass = isClass && !fromKnown ? rawClassOf(p.node, p.text) : null;
+        cls = fromKnown ?? classParts(rawClass);
+        const read = !cls ? known?.unit(p.startRow, p.endRow) : undefined;
+        if (cls) scan = cls.whole;
+        else if (read) scan = TriggerIndex.without(read, off);
+        else {
+          const whole = rawScanOf(p.text);
+          scan = TriggerIndex.without(whole, off);
+          if (p.def && state && !known) p.raw = { key: scanKey, cls: rawClass, scan: whole };
+        }
+        if (rawClass?.whole && state && !known) p.raw = { key: scanKey, cls: rawClass, scan: rawClass.whole };
+      }
+      p.scan = scan;
+      for (const i of triggers.fileRulesIn(scan)) fileActive[i] = 1;
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       p.methods = cls?.methods ?? null;
-      const unit: PlanUnit = { def: p.def, isClass: CLASS_TEXT.test(p.text), scan, rest: cls?.rest, methods: p.methods };
+      const isClass = raw ? raw.cls !== null : CLASS_TEXT.test(p.text);
+      const unit: PlanUnit = { def: p.def, isClass, scan, rest: cls?.rest, methods: p.methods };
       return { plan: p, unit };
     });
-    for (const c of planWalks(units.map((u) => u.unit), walkRule)) calledNames.add(c);
+    const planUnits = units.map((u) => u.unit);
+    const memo = state?.rules === rules ? state.plan : undefined;
+    if (memo && samePlan(memo.units, planUnits)) {
+      // The words of every statement as last time (a keystroke seldom changes them): the same walks.
+      planUnits.forEach((u, i) => {
+        u.walk = memo.walks[i];
+        u.methods?.forEach((m, j) => (m.needed = memo.needed[i]![j]));
+      });
+      calledNames = memo.called;
+    } else {
+      calledNames = planWalks(planUnits, walkRule);
+    }
+    if (state) {
+      state.plan = { units: planUnits, walks: planUnits.map((u) => !!u.walk), needed: planUnits.map((u) => u.methods?.map((m) => !!m.needed) ?? null), called: calledNames };
+    }
     for (const { plan, unit } of units) plan.walk = !!unit.walk;
     // A whole-file rule's pattern may match between statements (blank space belongs to none).
     rules.forEach((r, i) => {
-      if (r.onFile && !fileActive[i] && !off?.[i] && r.triggerPattern?.test(text)) fileActive[i] = 1;
+      if (r.onFile && !fileActive[i] && !off?.[i] && r.triggerPattern && search.test(r.triggerPattern)) fileActive[i] = 1;
     });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
@@ -632,8 +731,13 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   let consulted: Map<string, string> | null = null;
   const summariesGet = flow.summaries.get.bind(flow.summaries);
   flow.summaries.get = (key: string) => {
-    if (consulted && !consulted.has(`s:${key}`)) consulted.set(`s:${key}`, fingerprint(`s:${key}`, false));
-    return summariesGet(key);
+    const value = summariesGet(key);
+    // A summary the definition being walked made itself (a method it called after defining it)
+    // depends on nothing outside it but what it looks up anyway: the value before it was never seen.
+    if (consulted && !consulted.has(`s:${key}`) && !(value && unitSummaries.some(([k, v]) => k === key && v === value))) {
+      consulted.set(`s:${key}`, fingerprint(`s:${key}`, false));
+    }
+    return value;
   };
   const moduleGet = moduleScope.env.get.bind(moduleScope.env);
   moduleScope.env.get = (name: string) => {
@@ -679,8 +783,19 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   const fileRules = rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1));
   const commit = (partial: boolean) => {
     if (!state) return;
+    if (partial) {
+      // The statements not reached keep their words for the next call (by text, as unchanged
+      // definitions are not looked up there).
+      for (const p of plans) {
+        if (!p.raw || nextUnits.has(p.startRow)) continue;
+        if (p.raw.cls?.whole) classes.set(p.text, p.raw.cls);
+        else scans.set(p.text, { scan: p.raw.scan, key: p.raw.key });
+      }
+    }
     state.rules = rules;
-    state.lines = lines;
+    state.text = text;
+    state.searches = search.next;
+    state.lineStarts = starts!;
     state.units = nextUnits;
     state.walked = walked;
     state.reused = reused;
@@ -693,11 +808,14 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     run(fileRules, (r) => r.onFile!(ctx));
     const fromFile = findings.splice(mark);
     const all = findings.concat(fromFile);
-    const seen = new Set<string>();
+    // The first finding of a rule at a range (no key strings: this runs on every keystroke).
+    const seen = new Map<number, Finding[]>();
     const kept = all.filter((f) => {
-      const key = `${f.rule}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
+      const r = f.range;
+      const onLine = seen.get(r.start.line);
+      if (onLine?.some((g) => g.rule === f.rule && g.range.start.character === r.start.character && g.range.end.line === r.end.line && g.range.end.character === r.end.character)) return false;
+      if (onLine) onLine.push(f);
+      else seen.set(r.start.line, [f]);
       return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
     });
     // A suppression may yet be used by the part not analysed.
@@ -708,6 +826,37 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   // A file-wide suppression may sit anywhere: such files are analysed whole, never in part.
   let deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
   let walkedBefore = 0;
+  /** A definition walked or left out afresh: what follows may see other summaries than last time. */
+  let fresh = false;
+  /**
+   * The cached unit of `p` moved to its new rows, its findings, comments and summaries added,
+   * when nothing it depends on changed; else null. (Apart from the generator, which V8 seldom
+   * keeps optimised, as this runs for every definition on every keystroke.)
+   */
+  const reuse = (p: (typeof plans)[number]): UnitCache | null => {
+    const c = p.cached;
+    if (!c || !lineMap || !(c.walked || !p.walk) || c.entryKey !== chainOld) return null;
+    if (c.skippedMethods) for (const n of c.skippedMethods) if (calledNames.has(n)) return null;
+    // Before the first changed row, after definitions all reused, everything a definition could
+    // look up is as it was: its summaries and bindings come from the unchanged text before it.
+    const before = !fresh && p.endRow < lineMap.firstChangedRow;
+    if (!before) {
+      for (const [k, f] of c.consulted) if (fingerprint(k, true) !== f) return null;
+    }
+    const unit = lineMap.unitToNew(c, p.startRow);
+    if (!unit) return null;
+    if (!unit.walked) skipped++;
+    reused++;
+    for (const f of unit.findings) findings.push(f);
+    for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
+    const summaries = flow.summaries;
+    for (let i = 0; i < unit.summaries.length; i++) summaries.set(unit.summaries[i][0], unit.summaries[i][1]);
+    unit.entryKey = chainNew;
+    unit.startIndex = p.node.startIndex;
+    if (unit.raw !== p.raw) unit.raw = p.raw;
+    if (!lineMap.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
+    return unit;
+  };
   for (const p of plans) {
     if (deadline !== undefined && walked > walkedBefore && performance.now() > deadline) {
       commit(true);
@@ -720,25 +869,20 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
       walk((p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query).captures(p.node));
       continue;
     }
-    let unit: UnitCache | null = null;
-    if (p.cached && (p.cached.walked || !p.walk) && !p.cached.skippedMethods?.some((n) => calledNames.has(n)) && p.cached.entryKey === chainOld && lineMap && p.cached.consulted.every(([k, f]) => fingerprint(k, true) === f)) {
-      unit = lineMap.unitToNew(p.cached, p.startRow);
-    }
+    let unit = reuse(p);
     if (unit) {
-      if (!unit.walked) skipped++;
-      reused++;
-      findings.push(...unit.findings);
-      for (const [row, col, comment] of unit.suppressions) suppressions.add(row, col, comment);
-      for (const [k, v] of unit.summaries) flow.summaries.set(k, v);
-      unit.entryKey = chainNew;
-      if (!lineMap?.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
-    } else if (!p.walk) {
+      nextUnits.set(p.startRow, unit);
+      continue;
+    }
+    if (!p.walk) {
+      fresh = true;
       skipped++;
       // What the next analysis reuses: only an incremental analysis keeps it.
       if (!state) continue;
       const imports = p.imports ?? importsQuery.captures(p.node).map((c) => c.node);
-      unit = {
+      unit = unitCache({
         startRow: p.startRow,
+        startIndex: p.node.startIndex,
         endRow: p.endRow,
         text: p.text,
         entryKey: chainNew,
@@ -749,8 +893,10 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
         importKey: imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n'),
         consulted: [],
         walked: false,
-      };
+        raw: p.raw,
+      });
     } else {
+      fresh = true;
       walked++;
       active = setFor(p.scan?.active ?? null);
       const base = p.node.startIndex;
@@ -767,8 +913,9 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
       const imports = skip.length === 0
         ? captures.filter((c) => IMPORTS.has(c.name)).map((c) => c.node)
         : p.imports ?? (p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : []);
-      unit = {
+      unit = unitCache({
         startRow: p.startRow,
+        startIndex: p.node.startIndex,
         endRow: p.endRow,
         text: p.text,
         entryKey: chainNew,
@@ -780,7 +927,8 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
         consulted: [],
         walked: true,
         skippedMethods: skip.flatMap((m) => m.names),
-      };
+        raw: p.raw,
+      });
       // What it looked up, as it was when it looked.
       unit.consulted = looked;
     }
@@ -788,6 +936,48 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   }
   commit(false);
   return result(false);
+}
+
+const walkRuleCache = new WeakMap<readonly Rule[], boolean[]>();
+/** Per rule: it visits nodes during the walk (else it only looks at the whole file). */
+function walkRules(rules: readonly Rule[]): boolean[] {
+  let w = walkRuleCache.get(rules);
+  if (!w) walkRuleCache.set(rules, (w = rules.map((r) => !!(r.onCall || r.onNode || r.onReturn))));
+  return w;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The same words as far as `planWalks` reads them. */
+function sameScan(a: UnitScan | null | undefined, b: UnitScan | null | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.marker === b.marker && sameList(a.active, b.active) && sameList(a.calls, b.calls) && sameList(a.defs, b.defs);
+}
+
+/** `planWalks` would decide for `b` as it did for `a`. */
+function samePlan(a: readonly PlanUnit[], b: readonly PlanUnit[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.def !== y.def || x.isClass !== y.isClass || !sameScan(x.scan, y.scan) || !sameScan(x.rest, y.rest)) return false;
+    const xm = x.methods;
+    const ym = y.methods;
+    if (!xm || !ym) {
+      // Read whole (no methods list) in both, or not comparable.
+      if (xm || ym) return false;
+      continue;
+    }
+    if (xm.length !== ym.length) return false;
+    for (let j = 0; j < xm.length; j++) if (!sameScan(xm[j].scan, ym[j].scan)) return false;
+  }
+  return true;
 }
 
 /** Parameters of a route handler that are not request data. */
@@ -950,25 +1140,40 @@ function summaryText(summary: object, row: (r: number) => number): string {
   });
 }
 
+/** Every row a unit's findings, summaries and suppressions hold a position on, ascending. */
+function rowsHeld(u: UnitCache): Int32Array {
+  const rows = new Set<number>();
+  const range = (r: TextRange) => {
+    rows.add(r.start.line);
+    rows.add(r.end.line);
+  };
+  const steps = (t: TraceStep[] | undefined) => t?.forEach((s) => range(s.range));
+  for (const f of u.findings) {
+    range(f.range);
+    steps(f.trace);
+    f.fix?.edits.forEach((e) => range(e.range));
+    f.suppressLines?.forEach((r) => rows.add(r));
+  }
+  for (const [, v] of u.summaries) for (const src of v.value.sources) steps(src.trace);
+  for (const [r] of u.suppressions) rows.add(r);
+  return Int32Array.from(rows).sort();
+}
+
 /**
  * Rows of the old text -> rows of the new one: lines before the first changed line keep their
  * row, lines after the last changed line move by the change in line count, lines in between
  * have no counterpart.
  */
 class LineMap {
-  private constructor(
+  constructor(
     private readonly prefix: number,
     private readonly oldSuffixStart: number,
     private readonly newSuffixStart: number,
   ) {}
 
-  static between(a: string[], b: string[]): LineMap {
-    let p = 0;
-    const max = Math.min(a.length, b.length);
-    while (p < max && a[p] === b[p]) p++;
-    let s = 0;
-    while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-    return new LineMap(p, a.length - s, b.length - s);
+  /** The first row (in both texts) that is not the same line as before. */
+  get firstChangedRow(): number {
+    return this.prefix;
   }
 
   /** No line was added or removed: rows outside the changed lines are the same in both texts. */
@@ -984,14 +1189,16 @@ class LineMap {
 
   /** No position the unit holds lies on a changed line. */
   private untouched(u: UnitCache): boolean {
-    const ok = (row: number) => row < this.prefix || row >= this.oldSuffixStart;
-    const range = (r: TextRange) => ok(r.start.line) && ok(r.end.line);
-    const steps = (t: TraceStep[] | undefined) => !t || t.every((s) => range(s.range));
-    return (
-      u.findings.every((f) => range(f.range) && steps(f.trace) && (!f.fix || f.fix.edits.every((e) => range(e.range))) && (!f.suppressLines || f.suppressLines.every(ok))) &&
-      u.summaries.every(([, v]) => v.value.sources.every((src) => steps(src.trace))) &&
-      u.suppressions.every(([r]) => ok(r))
-    );
+    const rows = (u.rows ??= rowsHeld(u));
+    // The first row held at or after the first changed row must come after the changed rows.
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid] < this.prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === rows.length || rows[lo] >= this.oldSuffixStart;
   }
 
   toNew(row: number): number {
@@ -1002,8 +1209,12 @@ class LineMap {
 
   /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
   unitToNew(u: UnitCache, startRow: number): UnitCache | null {
+    if (!this.untouched(u)) return null;
     // The common keystroke adds no line: rows outside the changed lines stay, nothing is copied.
-    if (this.oldSuffixStart === this.newSuffixStart) return this.untouched(u) ? u : null;
+    if (this.oldSuffixStart === this.newSuffixStart) return u;
+    // Nor does a unit whose every position lies before the change (rows are ascending).
+    const held = u.rows!;
+    if (startRow === u.startRow && (held.length === 0 || held[held.length - 1] < this.prefix)) return u;
     let ok = true;
     const pos = (p: Pos): Pos => {
       const line = this.toNew(p.line);
@@ -1030,6 +1241,8 @@ class LineMap {
     }]);
     const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [row(r), c, t]);
     if (!ok) return null;
-    return { ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions };
+    // Every row it holds has a counterpart, and rows keep their order.
+    const rows = u.rows?.map((r) => this.toNew(r));
+    return unitCache({ ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows });
   }
 }

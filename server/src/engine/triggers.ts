@@ -4,6 +4,7 @@
 // words do not appear. Words reached through import aliases count under their real names
 // (`from subprocess import run as r`: `r` counts as `subprocess` and `run`).
 import type { Rule } from './rule';
+import type { TextSearch } from './textsearch';
 
 /** What an imported name stands for (names.ts; sparse.ts reads it from the text alone). */
 export interface AliasLookup {
@@ -29,10 +30,15 @@ export interface UnitScan {
 const MARKERS = new Set(['nosec', 'noqa', 'nosemgrep', 'seclens']);
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
 
+const withoutCache = new WeakMap<UnitScan, { off: Uint8Array; scan: UnitScan }>();
+
 export class TriggerIndex {
   private static readonly cache = new WeakMap<readonly Rule[], TriggerIndex>();
   private readonly byWord = new Map<string, number[]>();
   private readonly patterns: [number, RegExp][] = [];
+  private readonly fileRulesOf = new WeakMap<UnitScan, number[]>();
+  /** The last answer of `offIn` (never changed once returned). */
+  private lastOff: Uint8Array | null = null;
   /** Rules without triggers: they run everywhere. */
   readonly always: number[] = [];
   /** The whole-file rules' words and patterns, as patterns over the whole text. */
@@ -59,12 +65,26 @@ export class TriggerIndex {
     ]);
   }
 
-  /** The rules whose `fileTrigger` does not match `text`: they cannot report in that file. */
-  offIn(text: string): Uint8Array | null {
+  /** Of the rules active in `scan`, the whole-file ones (`onFile`), once per scan. */
+  fileRulesIn(scan: UnitScan): number[] {
+    let out = this.fileRulesOf.get(scan);
+    if (!out) this.fileRulesOf.set(scan, (out = scan.active.filter((i) => this.rules[i].onFile)));
+    return out;
+  }
+
+  /**
+   * The rules whose `fileTrigger` does not match `text`: they cannot report in that file. With
+   * `search` (on the same text), tested from what the patterns found in the last text.
+   */
+  offIn(text: string, search?: TextSearch): Uint8Array | null {
     let off: Uint8Array | null = null;
     this.rules.forEach((r, i) => {
-      if (r.fileTrigger && !r.fileTrigger.test(text)) (off ??= new Uint8Array(this.rules.length))[i] = 1;
+      if (r.fileTrigger && !(search ? search.test(r.fileTrigger) : r.fileTrigger.test(text))) (off ??= new Uint8Array(this.rules.length))[i] = 1;
     });
+    // The same rules off as last time: the same array, so that `without` answers from its cache.
+    const last = this.lastOff;
+    if (off && last && (off as Uint8Array).every((v, i) => v === last[i])) return last;
+    if (off) this.lastOff = off;
     return off;
   }
 
@@ -76,9 +96,14 @@ export class TriggerIndex {
     return this.fileRules.some((re) => re.test(text));
   }
 
-  /** `scan` without the rules `off` turns off for the whole file. */
+  /** `scan` without the rules `off` turns off for the whole file (the same answer while `off` is the same array). */
   static without(scan: UnitScan, off: Uint8Array | null): UnitScan {
-    return off && scan.active.some((i) => off[i]) ? { ...scan, active: scan.active.filter((i) => !off[i]) } : scan;
+    if (!off) return scan;
+    const known = withoutCache.get(scan);
+    if (known?.off === off) return known.scan;
+    const out = scan.active.some((i) => off[i]) ? { ...scan, active: scan.active.filter((i) => !off[i]) } : scan;
+    withoutCache.set(scan, { off, scan: out });
+    return out;
   }
 
   static of(rules: readonly Rule[]): TriggerIndex {
@@ -176,6 +201,14 @@ export interface PlanUnit {
   walk?: boolean;
 }
 
+const selfKeys = new WeakMap<string[], string[]>();
+/** `self.name` for each name of `defs`, made once per scan (scans are reused across keystrokes). */
+function selfNames(defs: string[]): string[] {
+  let keys = selfKeys.get(defs);
+  if (!keys) selfKeys.set(defs, (keys = defs.map((d) => `self.${d}`)));
+  return keys;
+}
+
 /**
  * Which statements and methods to walk. Module statements always; a definition or method when
  * some walking rule's words (`walks`) or a suppression word appear in it; a walked class's other
@@ -188,8 +221,7 @@ export function planWalks(units: readonly PlanUnit[], walkRule: readonly boolean
   const walks = (scan: UnitScan) => scan.marker || scan.active.some((i) => walkRule[i]);
   const waiting = new Map<string, { unit: PlanUnit; method?: PlanMethod }[]>();
   const wait = (defs: string[], self: boolean, entry: { unit: PlanUnit; method?: PlanMethod }) => {
-    for (const d of defs) {
-      const key = self ? `self.${d}` : d;
+    for (const key of self ? selfNames(defs) : defs) {
       const list = waiting.get(key);
       if (list) list.push(entry);
       else waiting.set(key, [entry]);
