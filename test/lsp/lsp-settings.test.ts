@@ -46,11 +46,13 @@ describe('settings over LSP', () => {
     else writeFileSync(path.join(dir, 'pyproject.toml'), text);
     return client.filesChanged([{ uri: uri('pyproject.toml'), type: 2 }]);
   };
-  /** Waits for the re-analysis of both open documents, then returns `doc`'s diagnostics. */
+  /**
+   * Waits for the re-analysis of both open documents, then returns `doc`'s diagnostics (those
+   * shown: a document whose diagnostics did not change is not published again).
+   */
   async function refreshed(seq: number, doc = app): Promise<any[]> {
-    await client.publishedAfter(app, seq);
-    await client.publishedAfter(sub, seq);
-    return client.last(doc)!.diagnostics;
+    const [a, s] = await Promise.all([client.analysedAfter(app, seq), client.analysedAfter(sub, seq)]);
+    return doc === sub ? s : a;
   }
   /** Changes the editor settings and returns the next diagnostics for `doc`. */
   async function set(next: Record<string, any>, doc = app): Promise<any[]> {
@@ -138,7 +140,15 @@ describe('settings over LSP', () => {
     await client.notify('$/setTrace', { value: 'verbose' });
     await set({});
     await client.until(() => client.traces.some((t) => t.includes(`analysed ${app}`)), () => client.traces.join('\n'));
+    // Tracing off: an analysis logs nothing. (The test client traces "messages" by default.)
     await client.notify('$/setTrace', { value: 'off' });
+    const traced = client.traces.length;
+    const seq = client.lastSeq;
+    await client.close(sub);
+    await client.open(sub, APP, 3);
+    await client.publishedAfter(sub, seq);
+    assert.equal(client.traces.length, traced);
+    await client.notify('$/setTrace', { value: 'messages' });
   });
 
   it('[tool.seclens] in pyproject.toml applies, and editor settings override it', async () => {
