@@ -35,7 +35,8 @@ export async function typing(root, keys, lines = 7500) {
       w.resolve(p);
     }
   });
-  let unchanged = 0;
+  /** Whether the last version waited for was found unchanged (nothing published). */
+  let wasUnchanged = false;
   conn.onNotification('$/logTrace', ({ message }) => {
     const m = /^analysed (the start of )?\S+ v(\d+):/.exec(message);
     if (!m || m[1] || !waiting || Number(m[2]) !== waiting.version) return;
@@ -43,7 +44,7 @@ export async function typing(root, keys, lines = 7500) {
       // Nothing follows: the diagnostics shown are those of this version.
       const w = waiting;
       waiting = null;
-      w.unchanged = true;
+      wasUnchanged = true;
       w.resolve(last);
       return;
     }
@@ -55,12 +56,8 @@ export async function typing(root, keys, lines = 7500) {
   /** Resolves once the analysis of `version` is complete and published (or found unchanged). */
   const published = (version) =>
     new Promise((resolve) => {
-      const w = { version, complete: false, unchanged: false };
-      w.resolve = (p) => {
-        if (w.unchanged) unchanged++;
-        resolve(p);
-      };
-      waiting = w;
+      wasUnchanged = false;
+      waiting = { version, resolve, complete: false };
     });
   const firstPublished = (version) => new Promise((resolve) => (firstOf = { version, resolve }));
   try {
@@ -89,6 +86,7 @@ export async function typing(root, keys, lines = 7500) {
     const CLOSER = { '(': ')', '[': ']', '{': '}', '"': '"', "'": "'" };
     const random = rng(7);
     const times = [];
+    let unchanged = 0;
     const statements = ['value = helper(name)', 'LOG.debug("x=%s", value)', 'os.system(cmd)', 'items.append(value)'];
     const current = docLines.slice();
     const change = async (line, character, insert) => {
@@ -99,6 +97,7 @@ export async function typing(root, keys, lines = 7500) {
       await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: pos, end: pos }, text: insert }] });
       await wait;
       times.push(performance.now() - s);
+      if (wasUnchanged) unchanged++;
       current[line] = current[line].slice(0, character) + insert + current[line].slice(character);
     };
     while (times.length < keys) {
@@ -116,6 +115,7 @@ export async function typing(root, keys, lines = 7500) {
       await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: enterAt, end: enterAt }, text: `\n${indent}` }] });
       await waitEnter;
       times.push(performance.now() - s0);
+      if (wasUnchanged) unchanged++;
       current.splice(row + 1, 0, indent);
       const line = row + 1;
       let col = indent.length;
