@@ -162,6 +162,33 @@ describe('unchanged diagnostics are not published again', () => {
     assert.ok(unchanged > 0 && unchanged < steps.length, `${unchanged} of ${steps.length} unchanged`);
   });
 
+  it('the unused-suppression hints count: one appearing is published, the same one again is not', async () => {
+    const text = [
+      'import subprocess',
+      '',
+      '',
+      'def up(dev):',
+      '    subprocess.run("ip link set %s up" % dev, shell=True)  # seclens: ignore[shell-command-injection]',
+      '    return dev',
+      '',
+    ].join('\n');
+    const doc = new Doc(client, 'file:///work/agent/hints.py', text);
+    assert.deepEqual(await doc.open(), [], 'the finding is silenced');
+    // The command becomes a constant: the suppression silences nothing now.
+    const line = doc.lines()[4];
+    const from = line.indexOf('% dev');
+    const hints = await doc.edit({ start: { line: 4, character: from + 2 }, end: { line: 4, character: from + 5 } }, '"eth0"');
+    assert.ok(!doc.unchanged());
+    assert.deepEqual(hints.map((d) => [d.range.start.line, d.code]), [[4, 'unused-suppression']]);
+    // Typing below: the hint is built again, the same; not published again.
+    const published = doc.publications();
+    await doc.edit(at(5, 0), '    LOG.debug("up")\n');
+    assert.ok(doc.unchanged());
+    assert.equal(doc.publications(), published);
+    assert.deepEqual(client.last(doc.uri)!.diagnostics, await freshAnalysis(doc.text, doc.uri));
+    await client.close(doc.uri);
+  });
+
   it('a document reopened is published again, even with the diagnostics it had', async () => {
     const clean = 'import os\n\n\ndef flush():\n    os.system("conntrack -F")\n';
     const doc = new Doc(client, 'file:///work/agent/clean.py', clean);
