@@ -5,6 +5,7 @@ import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, ty
 import { lastSegment, matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
 import type { Fix } from '../server/src/engine/types';
+import { descendantsIn, moduleOf } from '../server/src/engine/trees';
 
 export function describeSource(s: Source): string {
   switch (s.kind) {
@@ -163,7 +164,7 @@ export function scopeNodeOf(node: Node): Node {
   return n;
 }
 
-const moduleAssignments = new WeakMap<Node['tree'], Map<string, Node[]>>();
+const moduleAssignments = new WeakMap<object, Map<string, Node[]>>();
 
 /**
  * The assignments to `name` in `scope` (a function, a class or the module) that start before
@@ -175,17 +176,18 @@ export function assignmentsBefore(scope: Node, name: string, before: Node): Node
   if (scope.type !== 'module') {
     return scope.descendantsOfType('assignment', scope.startPosition, before.startPosition).filter((a): a is Node => !!a && a.childForFieldName('left')?.text === name);
   }
-  let index = moduleAssignments.get(scope.tree);
+  const key = moduleOf(scope) ?? scope.tree;
+  let index = moduleAssignments.get(key);
   if (!index) {
     index = new Map();
-    for (const a of scope.descendantsOfType('assignment')) {
+    for (const a of descendantsIn(scope, 'assignment')) {
       const left = a?.childForFieldName('left')?.text;
       if (!a || !left) continue;
       const list = index.get(left);
       if (list) list.push(a);
       else index.set(left, [a]);
     }
-    moduleAssignments.set(scope.tree, index);
+    moduleAssignments.set(key, index);
   }
   return (index.get(name) ?? []).filter((a) => a.startIndex < before.startIndex);
 }

@@ -1,8 +1,9 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { CONSTANT, sourcesFor, union, type Value } from '../../server/src/engine/dataflow';
 import { lastSegment, matchesAny, type Names } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { isTrue, reportFlow, sinkName } from '../support';
+import type { ModuleTrees } from '../../server/src/engine/trees';
 
 /** Lock factories and decorators whose first argument names the lock. */
 const NAMED = [
@@ -20,13 +21,13 @@ const FILE_LOCKS = [
 const PREFIXED_FACTORIES = ['*.lockutils.synchronized_with_prefix', '*.lockutils.lock_with_prefix'];
 
 /** Names bound (anywhere in the file) to `lockutils.synchronized_with_prefix(...)` and the like. */
-const prefixedCache = new WeakMap<Tree, Set<string>>();
-function prefixedLockers(tree: Tree, text: string, names: Names): Set<string> {
+const prefixedCache = new WeakMap<ModuleTrees, Set<string>>();
+function prefixedLockers(tree: ModuleTrees, text: string, names: Names): Set<string> {
   let found = prefixedCache.get(tree);
   if (!found) {
     found = new Set();
     // Most files have no such factory: a text check spares them a walk over every assignment.
-    const assignments = /_with_prefix\b/.test(text) ? tree.rootNode.descendantsOfType('assignment') : [];
+    const assignments = /_with_prefix\b/.test(text) ? tree.descendantsOfType('assignment') : [];
     for (const a of assignments) {
       const right = a?.childForFieldName('right');
       const left = a?.childForFieldName('left');
@@ -55,8 +56,8 @@ function lockName(site: CallSite, ctx: Ctx): { node: Node; file: boolean } | nul
   const callee = site.callee;
   const prefixed =
     (callee?.type === 'call' && matchesAny(ctx.names.resolve(callee.childForFieldName('function')), PREFIXED_FACTORIES)) ||
-    (callee !== null && callee.type !== 'call' && prefixedLockers(ctx.tree, ctx.text, ctx.names).size > 0 &&
-      prefixedLockers(ctx.tree, ctx.text, ctx.names).has(callee.text));
+    (callee !== null && callee.type !== 'call' && prefixedLockers(ctx.module, ctx.text, ctx.names).size > 0 &&
+      prefixedLockers(ctx.module, ctx.text, ctx.names).has(callee.text));
   if (prefixed) {
     const node = first('name');
     return node ? { node, file: isTrue(site.keywords.get('external')) } : null;

@@ -2,6 +2,7 @@
 // and modes, and what a constant byte string looks like.
 import type { Node } from 'web-tree-sitter';
 import type { CallSite, Ctx } from '../../server/src/engine/rule';
+import { descendantsIn } from '../../server/src/engine/trees';
 
 const ROOTS = ['Crypto', 'Cryptodome'];
 /** `DES.new(...)` and kin: broken or 64-bit-block ciphers. */
@@ -69,9 +70,9 @@ function boundToLiteral(node: Node, ctx: Ctx): boolean {
   const name = node.text;
   let scope: Node | null = node.parent;
   while (scope && scope.type !== 'function_definition') scope = scope.parent;
-  for (const root of [scope, ctx.tree.rootNode]) {
+  for (const root of [scope, ctx.module.roots[0]]) {
     if (!root) continue;
-    for (const a of root.descendantsOfType('assignment')) {
+    for (const a of descendantsIn(root, 'assignment')) {
       if (!a || a.startIndex > node.startIndex && root === scope) continue;
       if (a.childForFieldName('left')?.text !== name) continue;
       const right = a.childForFieldName('right');

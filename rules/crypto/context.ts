@@ -4,6 +4,7 @@
 // from `delay = random.uniform(...)`, and `md5(password)` from `md5(file_bytes)`.
 import type { Node } from 'web-tree-sitter';
 import { statementOf } from '../../server/src/engine/fixes';
+import { descendantsIn } from '../../server/src/engine/trees';
 
 /** `resetPasswordToken` / `reset_password_token` -> `reset password token`. */
 export function words(name: string): string[] {
@@ -138,7 +139,7 @@ export function bindingOf(node: Node | null | undefined, root: Node): Node | nul
   const fn = enclosingFunction(node);
   for (const scope of fn ? [fn, root] : [root]) {
     let found: Node | null = null;
-    for (const a of scope.descendantsOfType('assignment')) {
+    for (const a of descendantsIn(scope, 'assignment')) {
       if (!a || a.startIndex > node.startIndex) continue;
       if (scope === root && fn && enclosingFunction(a)) continue;
       if (a.childForFieldName('left')?.text === node.text) found = a.childForFieldName('right');

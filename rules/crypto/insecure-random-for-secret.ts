@@ -55,7 +55,7 @@ function buildFix(site: CallSite, ctx: Ctx): Fix | undefined {
   return {
     title: `Use ${r.whole ? r.text.replace(/^.* \+ /, '').replace(/\(.*$/, '()') : `${r.text}()`} from the secrets module`,
     safe: true,
-    edits: compact([replaceNode(target, needsParens ? `(${r.text})` : r.text), ensureImport(ctx.tree, ctx.text, 'secrets')]),
+    edits: compact([replaceNode(target, needsParens ? `(${r.text})` : r.text), ensureImport(ctx.module, ctx.text, 'secrets')]),
   };
 }
 

@@ -76,7 +76,7 @@ const rule: Rule = {
     }
     const options = site.keywords.get('options');
     // The literal pair, or (for `options=opts` bound earlier) the argument at the call.
-    const off = verifySignatureOff(options) ?? (verifySignatureOff(bindingOf(options, ctx.tree.rootNode) ?? undefined) && options?.parent);
+    const off = verifySignatureOff(options) ?? (verifySignatureOff(bindingOf(options, ctx.module.roots[0]) ?? undefined) && options?.parent);
     if (off) {
       ctx.report({ node: off, message: `\`"verify_signature": False\` makes ${sinkName(site)} trust the claims without checking the signature, so anyone can forge a token. Verify it with the issuer's key and algorithms=[...]; to read the key id first, use jwt.get_unverified_header().` });
       return;

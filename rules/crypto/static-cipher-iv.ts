@@ -16,7 +16,7 @@ const AEAD_CLASSES = AEAD.map((q) => q.replace(/\(\)\.encrypt$/, ''));
 function isAeadObjectEncrypt(site: CallSite, ctx: Ctx): boolean {
   const callee = site.callee;
   if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'encrypt') return false;
-  const bound = bindingOf(callee.childForFieldName('object'), ctx.tree.rootNode);
+  const bound = bindingOf(callee.childForFieldName('object'), ctx.module.roots[0]);
   return bound?.type === 'call' && matchesAny(ctx.names.resolve(bound.childForFieldName('function')), AEAD_CLASSES);
 }
 

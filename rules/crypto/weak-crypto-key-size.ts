@@ -41,7 +41,7 @@ function sizeArg(site: CallSite): { node: Node; algo: string } | null {
 function intValue(node: Node, ctx: Ctx): number | null {
   if (node.type === 'integer') return Number(node.text.replace(/_/g, ''));
   if (node.type !== 'identifier') return null;
-  for (const stmt of ctx.tree.rootNode.namedChildren) {
+  for (const stmt of ctx.module.namedChildren) {
     const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
     if (a?.type === 'assignment' && a.childForFieldName('left')?.text === node.text) {
       const right = a.childForFieldName('right');

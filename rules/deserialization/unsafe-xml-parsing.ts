@@ -82,7 +82,7 @@ function defusedFix(site: CallSite, module: string, fn: string, ctx: Ctx): Fix |
   return {
     title: `Parse with ${module}.${fn}()`,
     safe: false,
-    edits: compact([replaceNode(site.callee, `${module}.${fn}`), ensureImport(ctx.tree, ctx.text, module)]),
+    edits: compact([replaceNode(site.callee, `${module}.${fn}`), ensureImport(ctx.module, ctx.text, module)]),
   };
 }
 
@@ -159,7 +159,7 @@ const rule: Rule = {
       const name = sinkName(site);
       const fn = made.childForFieldName('function')!;
       const fix: Fix | undefined = defused
-        ? { title: `Build the parser with ${defused}()`, safe: false, edits: compact([replaceNode(fn, defused), ensureImport(ctx.tree, ctx.text, defused.slice(0, defused.lastIndexOf('.')))]) }
+        ? { title: `Build the parser with ${defused}()`, safe: false, edits: compact([replaceNode(fn, defused), ensureImport(ctx.module, ctx.text, defused.slice(0, defused.lastIndexOf('.')))]) }
         : undefined;
       reportFlow(ctx, callee!, fileAsWeak(ctx.valueOf(doc)), 'xml', name, (origin) =>
         `XML from ${origin} is parsed by a parser from \`${q}()\`: ${EXPAT_RISK}. ${defused ? `Build it with ${defused}() (package defusedxml).` : 'Use defusedxml.'}`,

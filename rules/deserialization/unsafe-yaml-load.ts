@@ -47,7 +47,7 @@ function buildFix(site: CallSite, loader: Node | undefined, ctx: Ctx): Fix | und
     edits.push(replaceNode(callee.childForFieldName('attribute')!, safe));
   } else if (callee.type === 'identifier') {
     // `from yaml import load`: call through the module so the import of `load` can go later.
-    edits.push(replaceNode(callee, `yaml.${safe}`), ensureImport(ctx.tree, ctx.text, 'yaml'));
+    edits.push(replaceNode(callee, `yaml.${safe}`), ensureImport(ctx.module, ctx.text, 'yaml'));
   } else {
     return undefined;
   }

@@ -27,7 +27,7 @@ function literalEvalFix(site: CallSite, ctx: Ctx): Fix | undefined {
   return {
     title: 'Parse the value with ast.literal_eval() instead of eval()',
     safe: false,
-    edits: compact([replaceNode(site.callee, 'ast.literal_eval'), ensureImport(ctx.tree, ctx.text, 'ast')]),
+    edits: compact([replaceNode(site.callee, 'ast.literal_eval'), ensureImport(ctx.module, ctx.text, 'ast')]),
   };
 }
 

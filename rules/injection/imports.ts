@@ -25,6 +25,6 @@ export function bindsNameElsewhere(text: string, module: string, name: string): 
 export function ensureFromImport(ctx: Ctx, module: string, name: string): TextEdit | null {
   if (importsName(ctx.text, module, name)) return null;
   // Asking for a module no file imports gives the insertion point.
-  const at = ensureImport(ctx.tree, ctx.text, '\u0000');
+  const at = ensureImport(ctx.module, ctx.text, '\u0000');
   return at ? { ...at, newText: `from ${module} import ${name}${eol(ctx.text)}` } : null;
 }

@@ -14,8 +14,8 @@ const ENVIRONMENTS = [
 
 /** The expression for `select_autoescape()` in this file: the bare name when imported, else via `jinja2.`. */
 function selectAutoescape(ctx: Ctx): { expr: string; edit: ReturnType<typeof ensureImport> } {
-  if (importedName(ctx.tree, 'select_autoescape')) return { expr: 'select_autoescape()', edit: null };
-  return { expr: 'jinja2.select_autoescape()', edit: ensureImport(ctx.tree, ctx.text, 'jinja2') };
+  if (importedName(ctx.module, 'select_autoescape')) return { expr: 'select_autoescape()', edit: null };
+  return { expr: 'jinja2.select_autoescape()', edit: ensureImport(ctx.module, ctx.text, 'jinja2') };
 }
 
 function buildFix(site: CallSite, value: Node | undefined, ctx: Ctx): Fix | undefined {

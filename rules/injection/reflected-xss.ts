@@ -96,7 +96,7 @@ function buildFix(node: Node, ctx: Ctx): Fix | undefined {
   if (!isBuiltText(node)) return undefined;
   const edits: TextEdit[] = [];
   if (!escapeEdits(node, ctx, edits) || edits.length === 0) return undefined;
-  return { title: 'HTML-escape the interpolated request data with html.escape()', safe: true, edits: compact([...edits, ensureImport(ctx.tree, ctx.text, 'html')]) };
+  return { title: 'HTML-escape the interpolated request data with html.escape()', safe: true, edits: compact([...edits, ensureImport(ctx.module, ctx.text, 'html')]) };
 }
 
 /**

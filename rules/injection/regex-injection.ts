@@ -35,7 +35,7 @@ function buildFix(arg: Node, ctx: Ctx): Fix | undefined {
     edits.push(replaceNode(arg, `re.escape(${arg.text})`));
   }
   if (edits.length === 0) return undefined;
-  return { title: 'Match the value literally: re.escape()', safe: false, edits: compact([...edits, ensureImport(ctx.tree, ctx.text, 're')]) };
+  return { title: 'Match the value literally: re.escape()', safe: false, edits: compact([...edits, ensureImport(ctx.module, ctx.text, 're')]) };
 }
 
 const rule: Rule = {

@@ -242,7 +242,7 @@ function buildFix(site: CallSite, whole: Node, cmd: Node, ctx: Ctx): Fix | undef
   return {
     title: 'Quote interpolated values with shlex.quote()',
     safe: false,
-    edits: compact([...quoted, ensureImport(ctx.tree, ctx.text, 'shlex')]),
+    edits: compact([...quoted, ensureImport(ctx.module, ctx.text, 'shlex')]),
   };
 }
 

@@ -100,7 +100,7 @@ const rule: Rule = {
       for (const m of line.matchAll(ANY)) {
         const col = m.index!;
         if (row === 0 && col === 0 && m[0] === '\uFEFF') continue; // byte order mark
-        const node = ctx.tree.rootNode.descendantForPosition({ row, column: col });
+        const node = ctx.module.descendantForPosition({ row, column: col });
         const where = whereIs(node);
         const level = levelOf(m[0], where, line);
         if (!level || !node) continue;

@@ -37,7 +37,7 @@ function buildFix(site: CallSite, arg: Node, ctx: Ctx): Fix | undefined {
     return {
       title: 'Escape the interpolated values: format_html(template, ...)',
       safe: false,
-      edits: compact([replaceNode(site.node, `format_html(${t.template}, ${args})`), ensureFromImport(ctx.tree, ctx.text, 'django.utils.html', 'format_html')]),
+      edits: compact([replaceNode(site.node, `format_html(${t.template}, ${args})`), ensureFromImport(ctx.module, ctx.text, 'django.utils.html', 'format_html')]),
     };
   }
   return undefined;

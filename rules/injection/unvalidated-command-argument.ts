@@ -336,8 +336,8 @@ function buildFix(site: CallSite, slots: Slot[], ctx: Ctx): Fix | undefined {
     title: 'Wrap subprocess args in validation',
     safe: false,
     edits: compact([
-      needs(['ip', 'network']) ? ensureImport(ctx.tree, ctx.text, 'ipaddress') : null,
-      needs(['iface', 'name']) ? ensureImport(ctx.tree, ctx.text, 're') : null,
+      needs(['ip', 'network']) ? ensureImport(ctx.module, ctx.text, 'ipaddress') : null,
+      needs(['iface', 'name']) ? ensureImport(ctx.module, ctx.text, 're') : null,
       insert,
     ]),
   };

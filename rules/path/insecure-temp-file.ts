@@ -32,8 +32,8 @@ function mkstempFix(site: CallSite, ctx: Ctx): Fix | undefined {
       insertAt({ line: left.startPosition.row, character: left.startPosition.column }, `${fd}, `),
       replaceNode(callee, mkstemp),
       insertAt({ line: endRow + 1, character: 0 }, `${indentOf(ctx.text, stmt)}os.close(${fd})${eol(ctx.text)}`),
-      callee.type === 'attribute' ? null : ensureImport(ctx.tree, ctx.text, 'tempfile'),
-      ensureImport(ctx.tree, ctx.text, 'os'),
+      callee.type === 'attribute' ? null : ensureImport(ctx.module, ctx.text, 'tempfile'),
+      ensureImport(ctx.module, ctx.text, 'os'),
     ]),
   };
 }

@@ -134,7 +134,7 @@ function basenameFix(built: Node, parts: Node[], ctx: Ctx): Fix | undefined {
     edits: compact([
       insertAt({ line: last.startPosition.row, character: last.startPosition.column }, 'os.path.basename('),
       insertAt({ line: last.endPosition.row, character: last.endPosition.column }, ')'),
-      ensureImport(ctx.tree, ctx.text, 'os'),
+      ensureImport(ctx.module, ctx.text, 'os'),
     ]),
   };
 }

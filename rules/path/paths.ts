@@ -1,11 +1,12 @@
 // Shared readings for the path rules: what a path expression is made of, the assignment a
 // name got its value from, and the level of a path finding under the dataflow model.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { sourcesFor, type Value } from '../../server/src/engine/dataflow';
 import { matchesAny } from '../../server/src/engine/names';
 import { insertAt } from '../../server/src/engine/fixes';
 import type { CallSite, Ctx } from '../../server/src/engine/rule';
 import type { Level, TextEdit } from '../../server/src/engine/types';
+import { scopeRoots, type ModuleTrees } from '../../server/src/engine/trees';
 
 export const JOIN = ['os.path.join', 'posixpath.join', 'ntpath.join'];
 const NORMALIZE = ['os.path.normpath', 'os.path.abspath', 'os.path.realpath', 'posixpath.normpath', 'os.path.expanduser'];
@@ -26,11 +27,11 @@ interface Binding {
 }
 
 /** Every `name = <expr>` and `with <expr> as name` of a function (or the module), computed once per tree. */
-const bindingCache = new WeakMap<Tree, Map<number, Binding[]>>();
+const bindingCache = new WeakMap<ModuleTrees, Map<number, Binding[]>>();
 
 function bindingsOf(scope: Node, ctx: Ctx): Binding[] {
-  let perTree = bindingCache.get(ctx.tree);
-  if (!perTree) bindingCache.set(ctx.tree, (perTree = new Map()));
+  let perTree = bindingCache.get(ctx.module);
+  if (!perTree) bindingCache.set(ctx.module, (perTree = new Map()));
   const hit = perTree.get(scope.id);
   if (hit) return hit;
   const out: Binding[] = [];
@@ -47,7 +48,7 @@ function bindingsOf(scope: Node, ctx: Ctx): Binding[] {
     }
     for (const c of n.namedChildren) if (c) visit(c);
   };
-  visit(scope);
+  for (const root of scopeRoots(scope)) visit(root);
   perTree.set(scope.id, out);
   return out;
 }
@@ -61,7 +62,7 @@ function lastBinding(use: Node, ctx: Ctx, withs: boolean): Node | null {
   }
   if (!best && scope.type === 'function_definition') {
     // A module constant: `STATE_DIR = "/var/lib/x"` at top level.
-    for (const b of bindingsOf(ctx.tree.rootNode, ctx)) {
+    for (const b of bindingsOf(ctx.module.roots[0], ctx)) {
       if (b.name === use.text && !b.viaWith && b.value.parent?.parent?.parent?.type === 'module') best = b.value;
     }
   }

@@ -1,9 +1,10 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { replaceNode, indentOf, startsLine } from '../../server/src/engine/fixes';
 import { lastSegment, matchesAny, type Names } from '../../server/src/engine/names';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
 import { isTrue } from '../support';
+import type { ModuleTrees } from '../../server/src/engine/trees';
 
 const BROAD = ['Exception', 'BaseException', 'builtins.Exception', 'builtins.BaseException'];
 
@@ -54,14 +55,14 @@ function criticalCall(tryBody: Node | null, names: Names): string | null {
   return null;
 }
 
-const loggerCache = new WeakMap<Tree, string | null>();
+const loggerCache = new WeakMap<ModuleTrees, string | null>();
 
 /** `LOG` of `LOG = logging.getLogger(__name__)`, or `logging.getLogger(__name__)` when only `logging` is imported. */
 function moduleLogger(ctx: Ctx): string | null {
-  if (loggerCache.has(ctx.tree)) return loggerCache.get(ctx.tree)!;
+  if (loggerCache.has(ctx.module)) return loggerCache.get(ctx.module)!;
   let found: string | null = null;
   let hasLogging = false;
-  for (const stmt of ctx.tree.rootNode.namedChildren) {
+  for (const stmt of ctx.module.namedChildren) {
     if (stmt?.type === 'import_statement' && stmt.childrenForFieldName('name').some((n) => n.type === 'dotted_name' && n.text === 'logging')) hasLogging = true;
     const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
     if (a?.type !== 'assignment') continue;
@@ -74,7 +75,7 @@ function moduleLogger(ctx: Ctx): string | null {
     }
   }
   const logger = found ?? (hasLogging ? 'logging.getLogger(__name__)' : null);
-  loggerCache.set(ctx.tree, logger);
+  loggerCache.set(ctx.module, logger);
   return logger;
 }
 

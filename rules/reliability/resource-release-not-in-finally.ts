@@ -190,8 +190,9 @@ const rule: Rule = {
   nodeTypes: ['block', 'module'],
   onNode(node, ctx) {
     // An acquisition, something between, a release: three statements at least (most blocks have fewer).
-    if (node.namedChildCount < 3) return;
-    const stmts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const children = node.type === 'module' ? ctx.module.namedChildren : node.namedChildren;
+    if (children.length < 3) return;
+    const stmts = children.filter((c): c is Node => !!c && c.type !== 'comment');
     // The last two statements have no release with a statement between after them.
     for (let i = 0; i < stmts.length - 2; i++) {
       const acq = acquireOf(stmts[i], ctx);

@@ -51,7 +51,7 @@ const rule: Rule = {
     const test = inTestCode(node, ctx);
     const env = envName(site.name);
     const fix: Fix | undefined = site.fixable
-      ? { title: `Read ${site.name} from the environment (${env})`, safe: false, edits: compact([replaceNode(node, `os.environ["${env}"]`), ensureImport(ctx.tree, ctx.text, 'os')]) }
+      ? { title: `Read ${site.name} from the environment (${env})`, safe: false, edits: compact([replaceNode(node, `os.environ["${env}"]`), ensureImport(ctx.module, ctx.text, 'os')]) }
       : undefined;
     ctx.report({
       node,

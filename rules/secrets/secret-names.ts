@@ -203,8 +203,8 @@ const testCache = new WeakMap<object, boolean>();
 
 /** The file imports a test framework: fixtures hold fake credentials by design. */
 function isTestModule(ctx: Ctx): boolean {
-  const root = ctx.tree.rootNode;
-  let hit = testCache.get(ctx.tree);
+  const root = ctx.module.roots[0];
+  let hit = testCache.get(ctx.module);
   if (hit === undefined) {
     hit = false;
     for (const stmt of root.namedChildren) {
@@ -215,7 +215,7 @@ function isTestModule(ctx: Ctx): boolean {
       }
       if (hit) break;
     }
-    testCache.set(ctx.tree, hit);
+    testCache.set(ctx.module, hit);
   }
   return hit;
 }

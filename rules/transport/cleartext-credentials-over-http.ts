@@ -5,6 +5,7 @@ import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { HTTP_METHODS, HTTPX_CALLS, REQUESTS_FUNCTIONS, sinkName } from '../support';
 import { stringText, words } from '../crypto/context';
+import { descendantsIn } from '../../server/src/engine/trees';
 
 const CLIENTS = [...REQUESTS_FUNCTIONS, ...HTTPX_CALLS, 'urllib.request.urlopen', 'urllib.request.Request', 'urllib3.request', 'aiohttp.request'];
 /** Header names that carry credentials. */
@@ -30,10 +31,10 @@ function leadingString(node: Node | undefined | null, ctx: Ctx, depth = 0): Node
     // A module-level or same-function constant.
     let scope: Node | null = node.parent;
     while (scope && scope.type !== 'function_definition') scope = scope.parent;
-    for (const root of [scope, ctx.tree.rootNode]) {
-      for (const a of root?.descendantsOfType('assignment') ?? []) {
+    for (const root of [scope, ctx.module.roots[0]]) {
+      for (const a of root ? descendantsIn(root, 'assignment') : []) {
         if (a?.childForFieldName('left')?.text !== node.text) continue;
-        if (root === ctx.tree.rootNode && a.parent?.parent?.type !== 'module') continue;
+        if (root === ctx.module.roots[0] && a.parent?.parent?.type !== 'module') continue;
         if (a.startIndex > node.startIndex && root === scope) continue;
         const s = leadingString(a.childForFieldName('right'), ctx, depth + 1);
         if (s) return s;

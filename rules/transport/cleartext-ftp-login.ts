@@ -4,6 +4,7 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { stringText } from '../crypto/context';
+import { descendantsIn } from '../../server/src/engine/trees';
 
 const FTP = ['ftplib.FTP'];
 
@@ -29,7 +30,7 @@ function login(site: CallSite): Login {
   let anonymous = false;
   let scope: Node | null = site.node.parent;
   while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
-  for (const call of scope?.descendantsOfType('call') ?? []) {
+  for (const call of scope ? descendantsIn(scope, 'call') : []) {
     const fn = call?.childForFieldName('function');
     if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'login' || fn.childForFieldName('object')?.text !== name) continue;
     const args = call!.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
@@ -51,7 +52,7 @@ function fix(site: CallSite, ctx: Ctx): Fix | undefined {
   if (callee.type === 'attribute' && ctx.names.resolve(callee.childForFieldName('object')) === 'ftplib') {
     return { title, safe: false, edits: [replaceNode(callee.childForFieldName('attribute')!, 'FTP_TLS')] };
   }
-  if (callee.type === 'identifier') return { title, safe: false, edits: compact([replaceNode(callee, 'ftplib.FTP_TLS'), ensureImport(ctx.tree, ctx.text, 'ftplib')]) };
+  if (callee.type === 'identifier') return { title, safe: false, edits: compact([replaceNode(callee, 'ftplib.FTP_TLS'), ensureImport(ctx.module, ctx.text, 'ftplib')]) };
   return undefined;
 }
 

@@ -46,7 +46,7 @@ function looksLikeServer(node: Node): boolean {
 
 function replaceName(node: Node, module: string, name: string, ctx: Ctx): Fix['edits'] {
   if (node.type === 'attribute') return [replaceNode(node.childForFieldName('attribute')!, name)];
-  return compact([replaceNode(node, `${module}.${name}`), ensureImport(ctx.tree, ctx.text, module)]);
+  return compact([replaceNode(node, `${module}.${name}`), ensureImport(ctx.module, ctx.text, module)]);
 }
 
 const rule: Rule = {
@@ -87,7 +87,7 @@ const rule: Rule = {
   triggers: [...new Set([...Object.keys(SSL_PROTOCOLS), ...Object.keys(PYOPENSSL), ...Object.keys(VERSIONS)].map(lastSegment))],
   onFile(ctx) {
     if (!FILE_CHEAP.test(ctx.text)) return;
-    for (const { node: id } of query(NAMES_QUERY).captures(ctx.tree.rootNode)) {
+    for (const { node: id } of ctx.module.captures(query(NAMES_QUERY))) {
       const parent = id.parent;
       if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id !== id.id) continue; // `TLSv1.x`: not a version
       check(parent?.type === 'attribute' ? parent : id, ctx);

@@ -22,14 +22,14 @@ function buildFix(site: CallSite, policy: Node, ctx: Ctx): Fix | undefined {
   if (policy.type === 'attribute' && ctx.names.resolve(policy.childForFieldName('object'))?.startsWith('paramiko')) {
     edits.push(replaceNode(policy.childForFieldName('attribute')!, 'RejectPolicy'));
   } else if (policy.type === 'identifier') {
-    edits.push(replaceNode(policy, 'paramiko.RejectPolicy'), ensureImport(ctx.tree, ctx.text, 'paramiko'));
+    edits.push(replaceNode(policy, 'paramiko.RejectPolicy'), ensureImport(ctx.module, ctx.text, 'paramiko'));
   } else {
     return undefined;
   }
   // Known hosts must come from somewhere once unknown ones are rejected.
   let scope: Node | null = site.node.parent;
   while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
-  const loads = new RegExp(`${receiver.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.load_(system_)?host_keys\\(`).test(scope?.text ?? '');
+  const loads = new RegExp(`${receiver.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.load_(system_)?host_keys\\(`).test(scope?.type === 'module' ? ctx.text : (scope?.text ?? ''));
   if (!loads) {
     const line = insertBeforeStatement(ctx.text, site.node, [`${receiver.text}.load_system_host_keys()`]);
     if (!line) return undefined;

@@ -4,6 +4,7 @@ import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { HTTP_METHODS, HTTPX_CALLS, REQUESTS_FUNCTIONS, sinkName } from '../support';
+import { descendantsIn } from '../../server/src/engine/trees';
 
 type Library = 'requests' | 'httpx' | 'aiohttp';
 
@@ -52,9 +53,9 @@ function certNone(node: Node | null | undefined, ctx: Ctx): Node | null {
 function isServerContext(receiver: Node, ctx: Ctx): boolean {
   let scope: Node | null = receiver.parent;
   while (scope && scope.type !== 'function_definition') scope = scope.parent;
-  for (const root of [scope, ctx.tree.rootNode]) {
+  for (const root of [scope, ctx.module.roots[0]]) {
     if (!root) continue;
-    for (const a of root.descendantsOfType('assignment')) {
+    for (const a of descendantsIn(root, 'assignment')) {
       if (a?.childForFieldName('left')?.text !== receiver.text) continue;
       if (/PROTOCOL_TLS_SERVER|CLIENT_AUTH|server_side\s*=\s*True/.test(a.childForFieldName('right')?.text ?? '')) return true;
     }
@@ -66,7 +67,7 @@ function isServerContext(receiver: Node, ctx: Ctx): boolean {
 function certRequiredFix(none: Node, ctx: Ctx): Fix {
   const title = 'Require certificates (CERT_REQUIRED)';
   if (none.type === 'identifier' && none.parent?.type !== 'attribute') {
-    return { title, safe: false, edits: compact([replaceNode(none, 'ssl.CERT_REQUIRED'), ensureImport(ctx.tree, ctx.text, 'ssl')]) };
+    return { title, safe: false, edits: compact([replaceNode(none, 'ssl.CERT_REQUIRED'), ensureImport(ctx.module, ctx.text, 'ssl')]) };
   }
   return { title, safe: false, edits: [replaceNode(none, 'CERT_REQUIRED')] };
 }
@@ -110,10 +111,10 @@ function sessionLibrary(site: CallSite, ctx: Ctx): Library | null {
   const scopeTypes = isSelf ? ['class_definition'] : ['function_definition'];
   let scope: Node | null = receiver.parent;
   while (scope && !scopeTypes.includes(scope.type)) scope = scope.parent;
-  const roots: [Node | null, boolean][] = [[scope, false], [ctx.tree.rootNode, true]];
+  const roots: [Node | null, boolean][] = [[scope, false], [ctx.module.roots[0], true]];
   for (const [root, isModule] of roots) {
     if (!root) continue;
-    for (const n of root.descendantsOfType(['assignment', 'as_pattern'])) {
+    for (const n of descendantsIn(root, ['assignment', 'as_pattern'])) {
       // In the module, only module-level bindings: another function's `session` is another object.
       if (!n || (isModule && insideDefinition(n))) continue;
       const target = n.type === 'assignment' ? n.childForFieldName('left') : n.childForFieldName('alias')?.namedChild(0);
@@ -143,7 +144,7 @@ function unverifiedContextFix(site: CallSite, ctx: Ctx): Fix | undefined {
     return { title, safe: false, edits: [replaceNode(callee.childForFieldName('attribute')!, 'create_default_context')] };
   }
   if (callee.type === 'identifier') {
-    return { title, safe: false, edits: compact([replaceNode(callee, 'ssl.create_default_context'), ensureImport(ctx.tree, ctx.text, 'ssl')]) };
+    return { title, safe: false, edits: compact([replaceNode(callee, 'ssl.create_default_context'), ensureImport(ctx.module, ctx.text, 'ssl')]) };
   }
   return undefined;
 }

@@ -20,7 +20,7 @@ function envFix(key: string, value: Node, ctx: Ctx): Fix {
   return {
     title: `Read the key from the environment: os.environ["${key}"]`,
     safe: false,
-    edits: compact([replaceNode(value, `os.environ["${key}"]`), ensureImport(ctx.tree, ctx.text, 'os')]),
+    edits: compact([replaceNode(value, `os.environ["${key}"]`), ensureImport(ctx.module, ctx.text, 'os')]),
   };
 }
 

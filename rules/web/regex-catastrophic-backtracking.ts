@@ -1,10 +1,11 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import { ADJACENT_LITERALS, reportFlow, sinkName } from '../support';
 import { REGEX_FUNCTIONS } from '../injection/regex-injection';
 import { isCatastrophic } from './redos';
 import { constantText } from './web';
+import type { ModuleTrees } from '../../server/src/engine/trees';
 
 /** An escape sequence in a literal's source (or more: a backslash and any character). */
 const ESCAPE = String.raw`\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}\n]*\}|[0-7]{1,3}|\r?\n|[^])`;
@@ -14,16 +15,16 @@ const PATTERN_METHODS = new Set(['match', 'fullmatch', 'search', 'findall', 'fin
 const COMPILE = ['re.compile', 'regex.compile'];
 
 /** Names bound to `re.compile(<catastrophic literal>)` anywhere in the file: name -> pattern. */
-const compiledCache = new WeakMap<Tree, Map<string, string>>();
+const compiledCache = new WeakMap<ModuleTrees, Map<string, string>>();
 function compiledPatterns(ctx: Ctx): Map<string, string> {
-  let map = compiledCache.get(ctx.tree);
+  let map = compiledCache.get(ctx.module);
   if (map) return map;
   map = new Map();
-  compiledCache.set(ctx.tree, map);
+  compiledCache.set(ctx.module, map);
   // Read in JS first: the tree search visits the whole file, for every keystroke in the editor.
   if (!/\bcompile\b/.test(ctx.text)) return map;
   const clash = new Set<string>();
-  for (const a of ctx.tree.rootNode.descendantsOfType('assignment')) {
+  for (const a of ctx.module.descendantsOfType('assignment')) {
     const left = a?.childForFieldName('left');
     const right = a?.childForFieldName('right');
     if (!left || right?.type !== 'call' || !['identifier', 'attribute'].includes(left.type)) continue;
@@ -37,7 +38,7 @@ function compiledPatterns(ctx: Ctx): Map<string, string> {
     map.set(key, pattern);
   }
   for (const k of clash) map.delete(k);
-  compiledCache.set(ctx.tree, map);
+  compiledCache.set(ctx.module, map);
   return map;
 }
 

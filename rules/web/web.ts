@@ -1,11 +1,13 @@
 // Helpers the web-application rules share: reading constant strings, turning an f-string into a
 // template and its arguments, recognising test code and settings modules, `from x import y` fixes.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { insertAt, eol, lineText } from '../../server/src/engine/fixes';
 import type { Ctx } from '../../server/src/engine/rule';
 import { assignmentsBefore, scopeNodeOf } from '../support';
 import type { Value } from '../../server/src/engine/dataflow';
 import type { TextEdit } from '../../server/src/engine/types';
+import type { ModuleTrees } from '../../server/src/engine/trees';
+import { descendantsIn } from '../../server/src/engine/trees';
 
 /** The value of a plain string literal (no interpolation, no bytes prefix issues); null otherwise. */
 export function stringValue(node: Node | null | undefined): string | null {
@@ -36,7 +38,7 @@ export function constantText(node: Node | null | undefined, ctx: Ctx): string | 
   if (node.type !== 'identifier') return null;
   let found: string | null = null;
   let count = 0;
-  for (const stmt of ctx.tree.rootNode.namedChildren) {
+  for (const stmt of ctx.module.namedChildren) {
     const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
     if (a?.type !== 'assignment' || a.childForFieldName('left')?.text !== node.text) continue;
     count++;
@@ -73,8 +75,8 @@ export function fstringTemplate(node: Node): { template: string; args: Node[] } 
 }
 
 /** Whether `name` is bound by an import at the top of the module (`from x import name`). */
-export function importedName(tree: Tree, name: string): boolean {
-  for (const stmt of tree.rootNode.namedChildren) {
+export function importedName(tree: ModuleTrees, name: string): boolean {
+  for (const stmt of tree.namedChildren) {
     if (stmt?.type !== 'import_from_statement') continue;
     for (const n of stmt.childrenForFieldName('name')) {
       const bound = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
@@ -85,10 +87,10 @@ export function importedName(tree: Tree, name: string): boolean {
 }
 
 /** An edit adding `from module import name` after the module's imports, or null if `name` is bound. */
-export function ensureFromImport(tree: Tree, text: string, module: string, name: string): TextEdit | null {
+export function ensureFromImport(tree: ModuleTrees, text: string, module: string, name: string): TextEdit | null {
   if (importedName(tree, name)) return null;
   let after: Node | null = null;
-  for (const n of tree.rootNode.namedChildren) {
+  for (const n of tree.namedChildren) {
     if (!n) continue;
     if (['import_statement', 'import_from_statement', 'future_import_statement'].includes(n.type)) after = n;
     else if (n.type === 'expression_statement' && !after && n.namedChild(0)?.type === 'string') after = n;
@@ -114,15 +116,15 @@ export function inTestCode(node: Node, ctx: Ctx): boolean {
 /** Module-level names only a Django settings module defines. */
 const DJANGO_SETTINGS = ['INSTALLED_APPS', 'MIDDLEWARE', 'ROOT_URLCONF', 'ALLOWED_HOSTS', 'DATABASES', 'WSGI_APPLICATION', 'TEMPLATES', 'AUTH_PASSWORD_VALIDATORS', 'STATIC_URL', 'USE_TZ', 'LANGUAGE_CODE', 'MIDDLEWARE_CLASSES'];
 
-const settingsCache = new WeakMap<Tree, boolean>();
+const settingsCache = new WeakMap<ModuleTrees, boolean>();
 /** A Django settings module: at least two of the well-known settings assigned at module level. */
 export function isDjangoSettings(ctx: Ctx): boolean {
-  const hit = settingsCache.get(ctx.tree);
+  const hit = settingsCache.get(ctx.module);
   if (hit !== undefined) return hit;
   let count = 0;
   for (const name of DJANGO_SETTINGS) if (new RegExp(`^${name}\\s*[+]?=`, 'm').test(ctx.text)) count++;
   const yes = count >= 2 || /^from\s+\.?\w*settings\w*\s+import\s+\*/m.test(ctx.text);
-  settingsCache.set(ctx.tree, yes);
+  settingsCache.set(ctx.module, yes);
   return yes;
 }
 
@@ -257,17 +259,17 @@ export function checkedBefore(name: string, sink: Node, ctx: Ctx): boolean {
       if (cond && mentions(cond, name) && CHECK_WORDS.test(cond.text)) return true;
     }
   }
-  const fn = ctx.scope.func?.node ?? ctx.tree.rootNode;
+  const fn = ctx.scope.func?.node ?? ctx.module.roots[0];
   // `safe = url if is_safe_url(url) else "/"`: the last assignment before the sink chose a checked value.
   let last: Node | null = null;
-  for (const a of fn.descendantsOfType('assignment')) {
+  for (const a of descendantsIn(fn, 'assignment')) {
     if (a && a.endIndex <= sink.startIndex && a.childForFieldName('left')?.text === name) last = a.childForFieldName('right');
   }
   if (last?.type === 'conditional_expression') {
     const cond = last.namedChild(1);
     if (cond && CHECK_WORDS.test(cond.text)) return true;
   }
-  for (const stmt of fn.descendantsOfType('if_statement')) {
+  for (const stmt of descendantsIn(fn, 'if_statement')) {
     if (!stmt || stmt.endIndex > sink.startIndex) continue;
     const cond = stmt.childForFieldName('condition');
     if (cond && mentions(cond, name) && CHECK_WORDS.test(cond.text) && exitsOrReassigns(stmt.childForFieldName('consequence'), name)) return true;

@@ -61,7 +61,7 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   const random = rng(20261126);
   const doc = new ParsedDocument('file:///x.py', 1, base);
   const state: AnalysisState = {};
-  analyze(doc.tree, doc.text, RULES, { state });
+  analyze(doc.module, doc.text, RULES, { state });
   let text = base;
   let reused = 0;
   let walked = 0;
@@ -82,11 +82,11 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
     // Now and then in slices (a deadline already past: one definition per call), as the server
     // analyses large files; sometimes the next edit comes before the last slice.
     const sliced = random() < 0.04;
-    let incremental = analyze(doc.tree, doc.text, RULES, { state, deadline: sliced ? -1 : undefined });
+    let incremental = analyze(doc.module, doc.text, RULES, { state, deadline: sliced ? -1 : undefined });
     if (sliced && state.partial) {
       partials++;
       if (random() < 0.5) continue;
-      while (state.partial) incremental = analyze(doc.tree, doc.text, RULES, { state, deadline: -1 });
+      while (state.partial) incremental = analyze(doc.module, doc.text, RULES, { state, deadline: -1 });
     } else {
       reused += state.reused ?? 0;
       walked += state.walked ?? 0;

@@ -1,25 +1,85 @@
-// One open document: its text and its tree, kept in step. Each incremental change edits the
-// tree (tree.edit) before the text moves on; the tree is reparsed, reusing the edited one, when
-// next asked for, so that keystrokes arriving together (the server analyses once for the newest)
-// cost one reparse. The first parse too waits until the tree is first asked for: a large file's
-// first diagnostics come from its start alone (handlers/diagnostics.ts).
+// One open document: its text and its trees, kept in step. A large document is parsed as groups
+// of consecutive top-level statements, one tree each (trees.ts): tree-sitter's incremental
+// reparse costs time for every top-level statement of the tree, so a keystroke reparses only its
+// group. Where groups start is decided by the text alone (groupStarts), so the trees after any
+// sequence of edits are those a fresh open of the same text builds. Each change edits the trees
+// (tree.edit) before the text moves on; they are reparsed, reusing the edited ones, when next
+// asked for, so keystrokes arriving together (the server analyses once for the newest) cost one
+// reparse. The first parse too waits until the trees are first asked for: a large file's first
+// diagnostics come from its start alone (handlers/diagnostics.ts).
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import type { Tree } from 'web-tree-sitter';
-import { editTree, parse } from './parser';
+import type { Point, Tree } from 'web-tree-sitter';
+import { editTree, parseSpan, type Change } from './parser';
+import { statements, type Statement } from './sparse';
+import { ModuleTrees } from './trees';
+
+export interface GroupOptions {
+  /** Smaller texts are one tree. */
+  fromChars: number;
+  /** About one definition in this many starts a group. */
+  every: number;
+}
+
+const GROUPS: GroupOptions = { fromChars: 32 * 1024, every: 8 };
+
+/**
+ * Where the groups of these statements (a run of the module's, `first` being the file's first)
+ * start: at the first, then at each group start (`startsGroup`).
+ */
+export function groupStarts(text: string, found: readonly Statement[], first: boolean, every: number): number[] {
+  const out: number[] = [];
+  found.forEach((s, i) => {
+    if (i === 0) out.push(first ? 0 : s.start);
+    else if (startsGroup(text, s, every)) out.push(s.start);
+  });
+  return out;
+}
+
+/**
+ * A `def` or `class` (with its decorators) whose first line hashes to 0 modulo `every` starts a
+ * group: decided by the statement's own text, so an edit moves no group start but its own.
+ */
+function startsGroup(text: string, s: Statement, every: number): boolean {
+  return s.kind !== 'other' && lineHash(text, s.start) % every === 0;
+}
+
+function lineHash(text: string, from: number): number {
+  let h = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) break;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  return h >>> 0;
+}
+
+interface Group {
+  start: number;
+  end: number;
+  tree: Tree;
+  /** Edited where the text changed: to be reparsed. */
+  dirty: boolean;
+}
 
 export class ParsedDocument {
   private doc: TextDocument;
-  private current: Tree | null = null;
-  /** `current` was edited since it was parsed. */
-  private edited = false;
+  /** In text order, end to start; null until first parsed (or after a whole-text change). */
+  private groups: Group[] | null = null;
+  /** The whole text is one tree, parsed without a range (too small, or not split cleanly). */
+  private whole = false;
+  private module_: ModuleTrees | null = null;
+  private readonly options: GroupOptions;
+  /** The current text from an offset on: every tree reads its nodes' text through it. */
+  private readonly read = (offset: number): string => this.doc.getText().slice(offset);
 
-  constructor(uri: string, version: number, text: string) {
+  constructor(uri: string, version: number, text: string, options: Partial<GroupOptions> = {}) {
     this.doc = TextDocument.create(uri, 'python', version, text);
+    this.options = { ...GROUPS, ...options };
   }
 
-  /** The tree exists (the text has been parsed). */
+  /** The trees exist (the text has been parsed). */
   get parsed(): boolean {
-    return this.current !== null;
+    return this.groups !== null;
   }
 
   get uri(): string {
@@ -34,35 +94,162 @@ export class ParsedDocument {
     return this.doc.getText();
   }
 
-  get tree(): Tree {
-    if (!this.current) {
-      this.current = parse(this.doc.getText());
-    } else if (this.edited) {
-      const old = this.current;
-      this.current = parse(this.doc.getText(), old);
-      old.delete();
-    }
-    this.edited = false;
-    return this.current;
+  /** The trees of the current text. */
+  get module(): ModuleTrees {
+    if (!this.groups) this.build();
+    else if (this.groups.some((g) => g.dirty)) this.reparse();
+    if (!this.module_) this.module_ = new ModuleTrees(this.groups!.map((g) => g.tree));
+    return this.module_;
+  }
+
+  /** How many trees the text is parsed as (for tests and benchmarks). */
+  get treeCount(): number {
+    return this.module.trees.length;
+  }
+
+  /** Where each tree's span of the text starts (for tests). */
+  get treeStarts(): number[] {
+    this.module;
+    return this.groups!.map((g) => g.start);
   }
 
   update(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
-      if (this.current && 'range' in change) {
+      if (this.groups && 'range' in change) {
         const startOffset = this.doc.offsetAt(change.range.start);
         const oldEndOffset = this.doc.offsetAt(change.range.end);
-        const start = this.pointAt(startOffset);
-        const oldEnd = this.pointAt(oldEndOffset);
-        editTree(this.current, { startOffset, oldEndOffset, start, oldEnd, text: change.text });
-        this.edited = true;
-      } else if (this.current) {
+        const edit: Change = { startOffset, oldEndOffset, start: this.pointAt(startOffset), oldEnd: this.pointAt(oldEndOffset), text: change.text };
+        this.edit(edit);
+      } else if (this.groups) {
         // The whole text replaced: parsed afresh.
-        this.current.delete();
-        this.current = null;
-        this.edited = false;
+        this.dispose();
       }
       this.doc = TextDocument.update(this.doc, [change], version);
     }
+  }
+
+  dispose(): void {
+    for (const g of this.groups ?? []) g.tree.delete();
+    this.groups = null;
+    this.module_ = null;
+  }
+
+  /** Move every tree past the change; the groups it touches are to be reparsed. */
+  private edit(change: Change): void {
+    const groups = this.groups!;
+    const { startOffset: from, oldEndOffset: to } = change;
+    const delta = change.text.length - (to - from);
+    const text = this.doc.getText();
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (g.end < from) continue;
+      editTree(g.tree, change);
+      if (g.start > to) {
+        g.start += delta;
+        g.end += delta;
+        continue;
+      }
+      // Touched (an edit at a group's end may continue its last statement).
+      g.dirty = true;
+      // A change to a group's first line may end its group there (or indent it into the last).
+      const firstLineEnd = text.indexOf('\n', g.start);
+      if (i > 0 && from <= (firstLineEnd < 0 ? text.length : firstLineEnd)) groups[i - 1].dirty = true;
+      g.start = g.start <= from ? g.start : from + change.text.length;
+      g.end = g.end >= to ? g.end + delta : from + change.text.length;
+    }
+    this.module_ = null;
+  }
+
+  /** Parse the text afresh: one tree, or one per group when it splits cleanly. */
+  private build(): void {
+    const text = this.doc.getText();
+    const found = text.length >= this.options.fromChars ? statements(text) : null;
+    if (!found || found.length === 0) {
+      this.whole = true;
+      this.groups = [{ start: 0, end: text.length, tree: this.parse(0, text.length), dirty: false }];
+    } else {
+      this.whole = false;
+      this.groups = this.parseGroups(groupStarts(text, found, true, this.options.every), text.length);
+    }
+    this.module_ = null;
+  }
+
+  /** Reparse the touched groups, regrouping their statements by the same rule as `build`. */
+  private reparse(): void {
+    const text = this.doc.getText();
+    const groups = this.groups!;
+    if (this.whole) {
+      // Still too small or not split cleanly: one incremental reparse, else group afresh.
+      if (text.length < this.options.fromChars || !statements(text)) {
+        groups[0] = { start: 0, end: text.length, tree: this.parse(0, text.length, groups[0].tree), dirty: false };
+        return;
+      }
+      this.dispose();
+      this.build();
+      return;
+    }
+    if (text.length < this.options.fromChars) {
+      this.dispose();
+      this.build();
+      return;
+    }
+    for (let i = 0; i < groups.length; i++) {
+      if (!groups[i].dirty) continue;
+      let j = i;
+      // The run of touched groups, grown until its statements tokenize cleanly (an open bracket
+      // or string runs on into the next group; at the end of the text, group afresh: one tree)
+      // and its first statement still starts a group (a decorator's `def` may have gone).
+      let found: Statement[] | null;
+      for (;;) {
+        found = statements(text, groups[i].start, groups[j].end);
+        if (!found) {
+          if (j + 1 === groups.length) break;
+          j++;
+        } else if (i > 0 && !(found.length > 0 && found[0].start === groups[i].start && startsGroup(text, found[0], this.options.every))) {
+          i--;
+        } else break;
+      }
+      if (!found) {
+        this.dispose();
+        this.build();
+        return;
+      }
+      const starts = found.length ? groupStarts(text, found, i === 0, this.options.every) : [groups[i].start];
+      const end = groups[j].end;
+      let fresh: Group[];
+      if (starts.length === j - i + 1) {
+        // The same groups: each reparsed against its own edited tree.
+        fresh = starts.map((start, k) => {
+          const groupEnd = k + 1 < starts.length ? starts[k + 1] : end;
+          const old = groups[i + k].tree;
+          const tree = this.parse(start, groupEnd, old);
+          old.delete();
+          return { start, end: groupEnd, tree, dirty: false };
+        });
+      } else {
+        for (let k = i; k <= j; k++) groups[k].tree.delete();
+        fresh = this.parseGroups(starts, end);
+      }
+      groups.splice(i, j - i + 1, ...fresh);
+      i += fresh.length - 1;
+    }
+  }
+
+  private parseGroups(starts: readonly number[], end: number): Group[] {
+    return starts.map((start, k) => {
+      const groupEnd = k + 1 < starts.length ? starts[k + 1] : end;
+      return { start, end: groupEnd, tree: this.parse(start, groupEnd), dirty: false };
+    });
+  }
+
+  private parse(start: number, end: number, old?: Tree): Tree {
+    if (this.whole) return parseSpan(this.read, null, old);
+    return parseSpan(this.read, { start, end, startPoint: this.point(start), endPoint: this.point(end) }, old);
+  }
+
+  private point(offset: number): Point {
+    const p = this.pointAt(offset);
+    return { row: p.line, column: p.character };
   }
 
   /**
@@ -79,11 +266,5 @@ export class ParsedDocument {
       lineStart = i + 1;
     }
     return { line, character: offset - lineStart };
-  }
-
-  dispose(): void {
-    this.current?.delete();
-    this.current = null;
-    this.edited = false;
   }
 }

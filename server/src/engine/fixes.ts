@@ -1,8 +1,9 @@
 // Building blocks for fixes: text edits computed from tree nodes, at the time of the finding,
 // so code actions never recompute anything.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { rangeOf } from './dataflow';
 import type { Pos, TextEdit } from './types';
+import type { ModuleTrees } from './trees';
 
 export function replaceNode(node: Node, newText: string): TextEdit {
   return { range: rangeOf(node), newText };
@@ -97,15 +98,15 @@ interface TopImports {
   /** The row of the last docstring, `__future__` or import statement of the file's head. */
   afterRow: number | null;
 }
-const topImports = new WeakMap<Tree, TopImports>();
+const topImports = new WeakMap<ModuleTrees, TopImports>();
 
-function importsOf(tree: Tree, text: string): TopImports {
+function importsOf(tree: ModuleTrees, text: string): TopImports {
   const known = topImports.get(tree);
   if (known && known.text === text) return known;
   const modules = new Set<string>();
   let after: Node | null = null;
   let head = true;
-  const top = tree.rootNode.namedChildren.filter((n): n is Node => n !== null);
+  const top = tree.namedChildren.filter((n): n is Node => n !== null);
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
     if (n.type === 'import_statement') {
@@ -131,7 +132,7 @@ function importsOf(tree: Tree, text: string): TopImports {
  * An edit adding `import module` at the top of the file (after the docstring, `__future__`
  * imports and the existing top-level imports), or null when the module is already imported.
  */
-export function ensureImport(tree: Tree, text: string, module: string): TextEdit | null {
+export function ensureImport(tree: ModuleTrees, text: string, module: string): TextEdit | null {
   const { modules, afterRow } = importsOf(tree, text);
   if (modules.has(module)) return null;
   const nl = eol(text);

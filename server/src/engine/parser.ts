@@ -2,7 +2,7 @@
 // the Python Language is loaded once, and each document keeps its own Tree, edited in place
 // and reparsed against the old tree on every change.
 import * as path from 'node:path';
-import { Edit, Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { Edit, Language, Parser, Query, type Point, type Tree } from 'web-tree-sitter';
 import type { Pos } from './types';
 
 let ready: Promise<Language> | undefined;
@@ -39,6 +39,26 @@ function requireParser(): Parser {
 
 export function parse(text: string, oldTree?: Tree): Tree {
   const tree = requireParser().parse(text, oldTree ?? null);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/** A span of a text: offsets and the tree-sitter points (rows end at `\n`) where it starts and ends. */
+export interface Span {
+  start: number;
+  end: number;
+  startPoint: Point;
+  endPoint: Point;
+}
+
+/**
+ * The tree of one span of a text (null: all of it), every node at its position in the whole text. `read` gives the
+ * text from an offset on: nodes read their text through it later, so it must give the current
+ * text when the tree has been edited since (tree.edit moves the positions, not the text).
+ */
+export function parseSpan(read: (offset: number) => string, span: Span | null, oldTree?: Tree): Tree {
+  const range = span && { startIndex: span.start, endIndex: span.end, startPosition: span.startPoint, endPosition: span.endPoint };
+  const tree = requireParser().parse(read, oldTree ?? null, range ? { includedRanges: [range] } : undefined);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
 }

@@ -1,8 +1,9 @@
 // The shape of a rule module. One object holds everything about a rule: the hover, the docs
 // page, SARIF's rule metadata, the registry test and the engine all read it.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import type { Flow, Scope, Value } from './dataflow';
 import type { Names } from './names';
+import type { ModuleTrees } from './trees';
 import type { Confidence, Fix, Level, Severity, TextRange, TraceStep } from './types';
 
 export interface Explanation {
@@ -46,7 +47,8 @@ export interface Report {
 
 export interface Ctx {
   readonly text: string;
-  readonly tree: Tree;
+  /** The file's trees: look at "the module" through it, never through one tree's root. */
+  readonly module: ModuleTrees;
   readonly names: Names;
   readonly flow: Flow;
   readonly scope: Scope;

@@ -7,6 +7,7 @@ import {
 } from './dataflow';
 import { statementOf } from './fixes';
 import { exits, guardedNames, pathGuardedNames } from './guards';
+import { ModuleTrees } from './trees';
 import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
@@ -199,7 +200,7 @@ class LazyCallSite implements CallSite {
  * The findings of `text`. With `options.deadline` (and `state`), possibly those of its start
  * only (`state.partial`): `analysis` goes on from there without starting over.
  */
-export function analyze(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
+export function analyze(tree: Tree | ModuleTrees, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Finding[] {
   const step = analysis(tree, text, rules, options).next();
   return step.value;
 }
@@ -210,7 +211,7 @@ export function analyze(tree: Tree, text: string, rules: readonly Rule[], option
  * to `state`, and takes the next deadline from `next()`. Resume it only while the tree and text
  * are unchanged; for newer text start a new one with the same state, which reuses the slices done.
  */
-export function* analysis(tree: Tree, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
+export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
   // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
   // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
   // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
@@ -223,8 +224,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   const old = state && state.rules === rules && state.lines && state.units ? { lines: state.lines, units: state.units } : null;
   const lineMap = old ? LineMap.between(old.lines, lines) : null;
   const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
-  const root = tree.rootNode;
-  const units = topLevel(root);
+  const module = ModuleTrees.of(trees);
+  const units = module.children;
   const plans = units.map((node) => {
     const startRow = node.startPosition.row;
     const endRow = node.endPosition.row;
@@ -239,7 +240,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null };
   });
   // Names come from every import of the file, in order: cached units give their aliases.
-  const names = new Names(tree, []);
+  const names = new Names(null, []);
   const importsQuery = query(IMPORTS_QUERY);
   let importsOld = '';
   let importsNew = '';
@@ -365,7 +366,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   }
   const setFor = (indexes: readonly number[] | null) => (exhaustive ? ruleSet(rules, null) : ruleSet(rules, indexes));
 
-  const moduleScope = new Scope('module', tree.rootNode, '<module>', null);
+  const moduleScope = new Scope('module', module.roots[0], '<module>', null);
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
   const suppressions = new Suppressions();
@@ -374,7 +375,7 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
   let current: Rule | null = null;
   const ctx: Ctx = {
     text,
-    tree,
+    module,
     names,
     flow,
     get scope() {
@@ -655,6 +656,8 @@ export function* analysis(tree: Tree, text: string, rules: readonly Rule[], opti
     return f;
   };
 
+  // The first tree's root stands for the module (rules read its statements through ctx.module).
+  const root = module.roots[0];
   if (active.enterTypes.has(root.type)) enter(root, root.type);
   // Each top-level statement in order. Module statements are always walked; a definition is
   // reused when the file's imports, module code and line ending (hashed in old and new
@@ -903,21 +906,6 @@ function isStatic(fn: Node): boolean {
 /** Top-level statements that are definitions: their findings can be reused across edits. */
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
-/** The units of a file: the module's statements (or the whole tree when it is not a module). */
-function topLevel(root: Node): Node[] {
-  if (root.type !== 'module') return [root];
-  const out: Node[] = [];
-  const cursor = root.walk();
-  try {
-    if (cursor.gotoFirstChild()) {
-      do out.push(cursor.currentNode);
-      while (cursor.gotoNextSibling());
-    }
-  } finally {
-    cursor.delete();
-  }
-  return out;
-}
 
 function rowKey(row: number): string {
   return row < 0 ? '?' : String(row);

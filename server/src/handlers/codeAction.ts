@@ -14,7 +14,7 @@ import { fileSuppressionEdit, removeSuppressionEdit, suppressionEdit } from '../
 import type { Finding } from '../engine/types';
 import type { UnusedData } from '../report/diagnostic';
 import { diagnosticKey, diagnosticMessage, SOURCE } from '../report/diagnostic';
-import type { Tree } from 'web-tree-sitter';
+import type { ModuleTrees } from '../engine/trees';
 import type { Analysed, DocumentAnalyses } from './diagnostics';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
@@ -24,9 +24,9 @@ function wants(only: string[] | undefined, kind: string): boolean {
 }
 
 /** The last line of the module docstring, if the module starts with one. */
-function docstringEnd(tree: Tree): number | undefined {
+function docstringEnd(module: ModuleTrees): number | undefined {
   // One statement at a time (namedChildren would bring every top-level statement out of WASM).
-  const root = tree.rootNode;
+  const root = module.roots[0];
   let first = null;
   for (let i = 0; i < root.namedChildCount && !first; i++) {
     const n = root.namedChild(i);
@@ -109,7 +109,7 @@ export function codeActions(params: CodeActionParams, analyses: DocumentAnalyses
       title: `Ignore ${rule} in this file`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: workspaceEdit([fileSuppressionEdit(text, rule, docstringEnd(entry.doc.tree))]),
+      edit: workspaceEdit([fileSuppressionEdit(text, rule, docstringEnd(entry.doc.module))]),
     });
   }
 

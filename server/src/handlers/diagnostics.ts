@@ -197,7 +197,7 @@ export class DocumentAnalyses {
         return;
       }
     }
-    const slices = analysis(doc.tree, text, rules, {
+    const slices = analysis(doc.module, text, rules, {
       state: entry.state,
       deadline: text.length >= SLICED_FROM_CHARS ? performance.now() + SLICE_MS : undefined,
       ignoreSuppressions: config.ignoreSuppressions,

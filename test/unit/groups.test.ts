@@ -1,0 +1,116 @@
+// A large open document is parsed as groups of top-level statements, one tree each
+// (engine/document.ts, engine/trees.ts). Rules that look at the whole module (module constants,
+// imports, loggers, settings) must see every group: each Python file the tests own is analysed
+// split as finely as the grouping allows and as one tree, and the findings compared.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { RULES } from '../../rules';
+import { ParsedDocument } from '../../server/src/engine/document';
+import { initParser, parse } from '../../server/src/engine/parser';
+import { analyze } from '../../server/src/engine/run';
+import { statements } from '../../server/src/engine/sparse';
+import type { Finding } from '../../server/src/engine/types';
+
+function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...pythonFiles(p));
+    else if (name.endsWith('.py')) out.push(p);
+  }
+  return out;
+}
+
+/** `text` with an empty definition before each top-level statement that is not one. */
+function isolated(text: string): string {
+  const found = statements(text);
+  if (!found) return text;
+  let out = '';
+  let at = 0;
+  found.forEach((st, i) => {
+    if (st.kind !== 'other') return;
+    out += `${text.slice(at, st.start)}def _group_${i}():\n    pass\n`;
+    at = st.start;
+  });
+  return out + text.slice(at);
+}
+
+/** The findings of `text` parsed in groups (every definition starts one) and as one tree. */
+async function both(text: string): Promise<{ grouped: Finding[]; whole: Finding[]; trees: number }> {
+  await initParser();
+  const doc = new ParsedDocument('file:///g.py', 1, text, { fromChars: 0, every: 1 });
+  const tree = parse(text);
+  try {
+    return { grouped: analyze(doc.module, text, RULES, { exhaustive: true }), whole: analyze(tree, text, RULES, { exhaustive: true }), trees: doc.treeCount };
+  } finally {
+    doc.dispose();
+    tree.delete();
+  }
+}
+
+describe('a document parsed in groups of statements', () => {
+  it('gives the findings of one tree on every test file', async () => {
+    let split = 0;
+    for (const file of pythonFiles('test')) {
+      const text = readFileSync(file, 'utf8');
+      const { grouped, whole, trees } = await both(text);
+      if (trees > 1) split++;
+      assert.deepEqual(grouped, whole, file);
+      // Module code usually sits in the first group, whose root is also "the module" node: with a
+      // definition before every module statement, each is a group of its own.
+      const alone = await both(isolated(text));
+      assert.deepEqual(alone.grouped, alone.whole, `${file}, module statements apart`);
+    }
+    // Most test files have several definitions: a test that split none would prove nothing.
+    assert.ok(split > 100, `only ${split} files split`);
+  });
+
+  it('reads module code, imports and bindings from the other groups', async () => {
+    const text = [
+      'import logging',
+      'import subprocess',
+      'LOG = logging.getLogger(__name__)',
+      'CMD = "ls " + input()',
+      '',
+      'def first():',
+      '    return 1',
+      '',
+      'def run():',
+      '    subprocess.call(CMD, shell=True)',
+      '',
+      'def later():',
+      '    try:',
+      '        run()',
+      '    except Exception:',
+      '        pass',
+      '',
+    ].join('\n');
+    const { grouped, whole, trees } = await both(text);
+    assert.equal(trees, 4);
+    assert.deepEqual(grouped, whole);
+    // The command comes from input() in the first group; the call is in the third.
+    const hit = grouped.find((f) => f.rule === 'shell-command-injection');
+    assert.equal(hit?.level, 'error', JSON.stringify(grouped));
+  });
+
+  it('keeps one tree for a small file, or one whose statements cannot be split from the text', async () => {
+    await initParser();
+    const defs = 'def a():\n    return 1\n\ndef b():\n    return 2\n';
+    const small = new ParsedDocument('file:///s.py', 1, defs);
+    const open = new ParsedDocument('file:///o.py', 1, `${defs}x = (\n${defs}`, { fromChars: 0, every: 1 });
+    const split = new ParsedDocument('file:///p.py', 1, defs, { fromChars: 0, every: 1 });
+    try {
+      assert.equal(small.treeCount, 1);
+      assert.equal(open.treeCount, 1);
+      assert.equal(split.treeCount, 2);
+      // Every node is at its place in the whole text, and reads its own text.
+      const b = split.module.roots[1].namedChild(0)!;
+      assert.equal(b.startPosition.row, 3);
+      assert.equal(b.text, 'def b():\n    return 2');
+    } finally {
+      for (const d of [small, open, split]) d.dispose();
+    }
+  });
+});
