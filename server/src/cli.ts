@@ -1,7 +1,7 @@
 // `seclens scan PATH... [options]` and `seclens docs DIR`, on the same engine and the same
 // settings model as the editor: defaults < [tool.seclens] in the nearest pyproject.toml (or
 // --config FILE) < flags.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../../rules';
@@ -16,6 +16,7 @@ import { LEVEL_RANK, type Finding } from './engine/types';
 import { Baseline } from './report/baseline';
 import { unusedSuppressionDiagnostics } from './report/diagnostic';
 import { ruleDoc, rulesIndex } from './report/markdown';
+import { writeJson } from './report/write-json';
 import { formatReport, isScanWorker, runScanWorker, scanPaths, type FilePlan } from './scan';
 import { VERSION } from './version';
 
@@ -139,21 +140,30 @@ async function scan(args: ScanArgs): Promise<number> {
   });
   let out = formatReport(result, args.format, RULES, VERSION);
   if (args.unusedSuppressions) {
-    if (args.format === 'json') {
-      out = JSON.stringify({ ...JSON.parse(out), unusedSuppressions: unusedOut }, null, 2) + '\n';
-    } else if (args.format === 'text') {
-      out += unusedOut.map((u) => `${u.path}:${u.line}:${u.column}: unused-suppression ${u.message}\n`).join('');
-    }
+    if (typeof out === 'string') out += unusedOut.map((u) => `${u.path}:${u.line}:${u.column}: unused-suppression ${u.message}\n`).join('');
+    else if (args.format === 'json') out = { ...out, unusedSuppressions: unusedOut };
   }
+  // A large report goes out in pieces (report/write-json.ts), to the file or to stdout.
+  const send = (write: (text: string) => void) => {
+    if (typeof out === 'string') write(out);
+    else {
+      writeJson(out, write);
+      write('\n');
+    }
+  };
   if (args.output) {
+    let fd: number | undefined;
     try {
-      writeFileSync(args.output, out);
+      fd = openSync(args.output, 'w');
+      send((text) => writeSync(fd!, text));
     } catch (error) {
       report(`cannot write ${args.output}: ${(error as Error).message}`);
       return 2;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   } else {
-    process.stdout.write(out);
+    send((text) => process.stdout.write(text));
   }
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of result.files) for (const x of f.findings) counts[x.level]++;

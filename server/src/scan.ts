@@ -320,11 +320,12 @@ export function isScanWorker(): boolean {
   return !isMainThread && !!(workerData as { seclensScanWorker?: boolean } | null)?.seclensScanWorker;
 }
 
-export function formatReport(result: ScanResult, format: Format, rules: readonly Rule[], version: string): string {
-  if (format === 'sarif') return JSON.stringify(toSarif(result.files, rules, version), null, 2) + '\n';
+/** The report of a scan as a JSON value (`json`, `sarif`; see report/write-json.ts), or its text. */
+export function formatReport(result: ScanResult, format: Format, rules: readonly Rule[], version: string): object | string {
+  if (format === 'sarif') return toSarif(result.files, rules, version);
   if (format === 'json') {
     const findings = result.files.flatMap((f) => f.findings.map(({ suppressLines: _, ...x }) => ({ path: f.uri, ...x })));
-    return JSON.stringify({ version, scanned: result.scanned, skipped: result.skipped, findings }, null, 2) + '\n';
+    return { version, scanned: result.scanned, skipped: result.skipped, findings };
   }
   return result.files
     .flatMap((f) => f.findings.map((x) => `${f.uri}:${x.range.start.line + 1}:${x.range.start.character + 1}: ${x.code} ${x.rule} ${x.message}\n`))

@@ -1,13 +1,14 @@
 // The engine never throws and does bounded work on whatever text an editor holds: random
 // mutations of real Python (deletions, insertions, duplicated ranges, unbalanced brackets), and
 // the extremes (10,000-deep nesting, a 10 MB line, NUL bytes, invalid UTF-8 decoded, BOM, CR /
-// CRLF and tab / space mixes). The bound is on work, generous: 50 ms per KB plus 10 s (shared CI machines).
+// CRLF and tab / space mixes), each as one tree and as an open document in groups of statements. The bound is on work, generous: 50 ms per KB plus 10 s (shared CI machines).
 // SECLENS_FUZZ raises the number of random mutations.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RULES } from '../../rules';
+import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze } from '../../server/src/engine/run';
 import { rng } from '../random';
@@ -26,10 +27,21 @@ function check(label: string, text: string): void {
     tree.delete();
   }
   const ms = performance.now() - t0;
-  if (process.env.SECLENS_FUZZ_LOG) console.log(label, ms.toFixed(0));
+  // As an open document split into groups of statements wherever the text allows (trees.ts).
+  const t1 = performance.now();
+  const doc = new ParsedDocument('file:///fuzz.py', 1, text, { fromChars: 0, every: 1 });
+  try {
+    analyze(doc.module, text, RULES, { onRuleError: (rule, e) => errors.push(`${rule.name} (in groups): ${e instanceof Error ? e.stack : String(e)}`) });
+  } finally {
+    doc.dispose();
+  }
+  const grouped = performance.now() - t1;
+  if (process.env.SECLENS_FUZZ_LOG) console.log(label, ms.toFixed(0), grouped.toFixed(0));
   assert.deepEqual(errors, [], `${label}: a rule threw`);
   const bound = 10_000 + 50 * (text.length / 1024);
-  assert.ok(ms < bound, `${label}: ${ms.toFixed(0)} ms for ${(text.length / 1024).toFixed(0)} KB (bound ${bound.toFixed(0)} ms)`);
+  for (const [how, t] of [['one tree', ms], ['in groups', grouped]] as const) {
+    assert.ok(t < bound, `${label} (${how}): ${t.toFixed(0)} ms for ${(text.length / 1024).toFixed(0)} KB (bound ${bound.toFixed(0)} ms)`);
+  }
 }
 
 function fixtures(): string[] {

@@ -68,6 +68,9 @@ export class ParsedDocument {
   /** The whole text is one tree, parsed without a range (too small, or not split cleanly). */
   private whole = false;
   private module_: ModuleTrees | null = null;
+  /** The last ModuleTrees, and the trees edited or new since: the others' nodes are reused. */
+  private last: ModuleTrees | null = null;
+  private readonly moved = new Set<Tree>();
   private readonly options: GroupOptions;
   /** The current text from an offset on: every tree reads its nodes' text through it. */
   private readonly read = (offset: number): string => this.doc.getText().slice(offset);
@@ -98,7 +101,12 @@ export class ParsedDocument {
   get module(): ModuleTrees {
     if (!this.groups) this.build();
     else if (this.groups.some((g) => g.dirty)) this.reparse();
-    if (!this.module_) this.module_ = new ModuleTrees(this.groups!.map((g) => g.tree));
+    if (!this.module_) {
+      const trees = this.groups!.map((g) => g.tree);
+      const unmoved = new Set(this.last ? this.last.trees.filter((t) => !this.moved.has(t)) : []);
+      this.module_ = this.last = new ModuleTrees(trees, this.last ?? undefined, unmoved);
+      this.moved.clear();
+    }
     return this.module_;
   }
 
@@ -131,7 +139,8 @@ export class ParsedDocument {
   dispose(): void {
     for (const g of this.groups ?? []) g.tree.delete();
     this.groups = null;
-    this.module_ = null;
+    this.module_ = this.last = null;
+    this.moved.clear();
   }
 
   /** Move every tree past the change; the groups it touches are to be reparsed. */
@@ -144,6 +153,7 @@ export class ParsedDocument {
       const g = groups[i];
       if (g.end < from) continue;
       editTree(g.tree, change);
+      this.moved.add(g.tree);
       if (g.start > to) {
         g.start += delta;
         g.end += delta;

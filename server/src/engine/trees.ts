@@ -10,11 +10,19 @@ const owners = new WeakMap<Tree, ModuleTrees>();
 
 export class ModuleTrees {
   readonly roots: readonly Node[];
+  private readonly childrenOf: (Node[] | undefined)[];
   private all?: Node[];
 
-  /** `trees` in text order, each covering a run of whole top-level statements. */
-  constructor(readonly trees: readonly Tree[]) {
-    this.roots = trees.map((t) => t.rootNode);
+  /**
+   * `trees` in text order, each covering a run of whole top-level statements. Nodes read from
+   * `last` are kept for the trees in `unmoved` (not edited since): a node holds its position as
+   * it was when read, and reading every top-level statement again costs a WASM call each.
+   */
+  constructor(readonly trees: readonly Tree[], last?: ModuleTrees, unmoved?: ReadonlySet<Tree>) {
+    const kept = new Map<Tree, [Node, Node[] | undefined]>();
+    if (last && unmoved) last.trees.forEach((t, i) => unmoved.has(t) && kept.set(t, [last.roots[i], last.childrenOf[i]]));
+    this.roots = trees.map((t) => kept.get(t)?.[0] ?? t.rootNode);
+    this.childrenOf = trees.map((t) => kept.get(t)?.[1]);
     for (const t of trees) owners.set(t, this);
   }
 
@@ -26,22 +34,10 @@ export class ModuleTrees {
   get children(): readonly Node[] {
     if (!this.all) {
       const out: Node[] = [];
-      for (const root of this.roots) {
-        if (root.type !== 'module') {
-          out.push(root);
-          continue;
-        }
-        // One cursor walk per root: reading children one by one crosses into WASM per child.
-        const cursor = root.walk();
-        try {
-          if (cursor.gotoFirstChild()) {
-            do out.push(cursor.currentNode);
-            while (cursor.gotoNextSibling());
-          }
-        } finally {
-          cursor.delete();
-        }
-      }
+      this.roots.forEach((root, i) => {
+        this.childrenOf[i] ??= childrenOf(root);
+        for (const n of this.childrenOf[i]!) out.push(n);
+      });
       this.all = out;
     }
     return this.all;
@@ -77,6 +73,22 @@ export class ModuleTrees {
     }
     return null;
   }
+}
+
+/** A root's children, in one cursor walk (reading them one by one crosses into WASM per child). */
+function childrenOf(root: Node): Node[] {
+  if (root.type !== 'module') return [root];
+  const out: Node[] = [];
+  const cursor = root.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      do out.push(cursor.currentNode);
+      while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+  return out;
 }
 
 function before(a: Point, b: Point): boolean {
