@@ -140,6 +140,7 @@ if (results.typing) {
   console.log(`\ntyping on a ${t.lines}-line file through the server over stdio (${t.keys} keystrokes)`);
   console.log(`cold open to first diagnostics: ${fmt(t.coldOpenMs, 1)} ms, to the whole file's: ${fmt(t.coldCompleteMs, 1)} ms (server start to initialized: ${fmt(t.startMs, 0)} ms)`);
   console.log(`keystroke to the complete publishDiagnostics: p50 ${fmt(t.p50, 2)} ms, p95 ${fmt(t.p95, 2)} ms, max ${fmt(t.max, 2)} ms`);
+  if (t.unchanged !== undefined) console.log(`keystrokes whose diagnostics were unchanged (not republished, done at the trace line): ${t.unchanged} of ${t.keys}`);
 }
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('\nwrote bench/results.json');

@@ -2,7 +2,10 @@
 // type statements into function bodies one keystroke at a time, waiting for each keystroke's
 // diagnostics (the version it describes) before the next. Large files are analysed in slices,
 // publishing after each: the server's trace log ("analysed <uri> vN", without "the start of")
-// tells when a version's analysis is complete, which is what the keystroke times measure.
+// tells when a version's analysis is complete, which is what the keystroke times measure. A
+// complete analysis whose diagnostics are those already published is not published again (the
+// trace line ends "(unchanged, not republished)"): such a keystroke is done when that trace line
+// arrives, and `unchanged` counts them.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -32,15 +35,30 @@ export async function typing(root, keys, lines = 7500) {
       w.resolve(p);
     }
   });
+  /** Whether the last version waited for was found unchanged (nothing published). */
+  let wasUnchanged = false;
   conn.onNotification('$/logTrace', ({ message }) => {
     const m = /^analysed (the start of )?\S+ v(\d+):/.exec(message);
+    if (!m || m[1] || !waiting || Number(m[2]) !== waiting.version) return;
+    if (message.endsWith(' (unchanged, not republished)')) {
+      // Nothing follows: the diagnostics shown are those of this version.
+      const w = waiting;
+      waiting = null;
+      wasUnchanged = true;
+      w.resolve(last);
+      return;
+    }
     // The publication follows the log line on the same stream: it completes the keystroke when
     // it has arrived (a large one may take several reads of the pipe after the log line).
-    if (m && !m[1] && waiting && Number(m[2]) === waiting.version) waiting.complete = true;
+    waiting.complete = true;
   });
   conn.listen();
-  /** Resolves once the analysis of `version` is complete and published. */
-  const published = (version) => new Promise((resolve) => (waiting = { version, resolve, complete: false }));
+  /** Resolves once the analysis of `version` is complete and published (or found unchanged). */
+  const published = (version) =>
+    new Promise((resolve) => {
+      wasUnchanged = false;
+      waiting = { version, resolve, complete: false };
+    });
   const firstPublished = (version) => new Promise((resolve) => (firstOf = { version, resolve }));
   try {
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
@@ -68,6 +86,7 @@ export async function typing(root, keys, lines = 7500) {
     const CLOSER = { '(': ')', '[': ']', '{': '}', '"': '"', "'": "'" };
     const random = rng(7);
     const times = [];
+    let unchanged = 0;
     const statements = ['value = helper(name)', 'LOG.debug("x=%s", value)', 'os.system(cmd)', 'items.append(value)'];
     const current = docLines.slice();
     const change = async (line, character, insert) => {
@@ -78,6 +97,7 @@ export async function typing(root, keys, lines = 7500) {
       await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: pos, end: pos }, text: insert }] });
       await wait;
       times.push(performance.now() - s);
+      if (wasUnchanged) unchanged++;
       current[line] = current[line].slice(0, character) + insert + current[line].slice(character);
     };
     while (times.length < keys) {
@@ -95,6 +115,7 @@ export async function typing(root, keys, lines = 7500) {
       await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: enterAt, end: enterAt }, text: `\n${indent}` }] });
       await waitEnter;
       times.push(performance.now() - s0);
+      if (wasUnchanged) unchanged++;
       current.splice(row + 1, 0, indent);
       const line = row + 1;
       let col = indent.length;
@@ -113,6 +134,7 @@ export async function typing(root, keys, lines = 7500) {
       lines: docLines.length,
       diagnostics: diags.diagnostics.length,
       keys: times.length,
+      unchanged,
       startMs,
       coldOpenMs,
       coldCompleteMs,

@@ -2,6 +2,9 @@
 // it publishes. Waits are for conditions, with a deadline, never fixed sleeps. With `settings`
 // it acts as an editor with settings: it answers workspace/configuration from them (per
 // scopeUri), accepts dynamic registrations, and records messages shown and traces logged.
+// Tracing is on from `initialize` ($/setTrace "messages"): the server does not publish again the
+// diagnostics of a version that are those it published last, and only its trace line
+// ("analysed <uri> vN: ... (unchanged, not republished)") tells that such a version is analysed.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -11,9 +14,12 @@ export interface Published {
   uri: string;
   version?: number;
   diagnostics: any[];
-  /** Order of arrival, over all documents: tells a fresh publication from an old one. */
+  /** Order of arrival, over all documents, publications and traces: tells a fresh publication from an old one. */
   seq: number;
 }
+
+/** The end of the server's trace line for a complete analysis that changed no diagnostic. */
+export const UNCHANGED = ' (unchanged, not republished)';
 
 export interface EditorOptions {
   /** The `seclens` section answered for a scopeUri. */
@@ -21,6 +27,8 @@ export interface EditorOptions {
   workspaceFolders?: string[];
   /** Advertise `workspace.workspaceEdit.documentChanges` (versioned edits), as VS Code does. */
   documentChanges?: boolean;
+  /** Sent as `initializationOptions` (e.g. `{ maxFileSize }`). */
+  initializationOptions?: unknown;
 }
 
 export class TestClient {
@@ -29,7 +37,7 @@ export class TestClient {
   readonly stderr: string[] = [];
   readonly messages: { type: number; message: string }[] = [];
   readonly traces: string[] = [];
-  /** For each trace, the sequence number of the newest publication when it arrived. */
+  /** For each trace, its sequence number (in the order of publications and traces). */
   private readonly traceSeqs: number[] = [];
   readonly registrations: { method: string; registerOptions?: any }[] = [];
   readonly configurationRequests: { scopeUri?: string; section?: string }[] = [];
@@ -59,7 +67,7 @@ export class TestClient {
     });
     this.conn.onNotification('$/logTrace', (p: { message: string }) => {
       this.traces.push(p.message);
-      this.traceSeqs.push(this.seq);
+      this.traceSeqs.push(++this.seq);
       this.wake();
     });
     this.conn.onRequest('workspace/configuration', (p: { items: { scopeUri?: string; section?: string }[] }) => {
@@ -95,8 +103,10 @@ export class TestClient {
       rootUri: folders[0] ?? null,
       workspaceFolders: folders.length ? folders.map((uri) => ({ uri, name: path.basename(uri) })) : null,
       capabilities,
+      initializationOptions: editor?.initializationOptions,
     });
     await this.conn.sendNotification('initialized', {});
+    await this.conn.sendNotification('$/setTrace', { value: 'messages' });
     return result;
   }
 
@@ -126,7 +136,7 @@ export class TestClient {
     return this.conn.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
-  /** The sequence number of the newest publication so far. */
+  /** The sequence number of the newest publication or trace so far. */
   get lastSeq(): number {
     return this.seq;
   }
@@ -135,31 +145,68 @@ export class TestClient {
     return this.published.get(uri);
   }
 
-  /** The diagnostics published for `uri` once `ok` holds for them (default: version matches). */
+  /**
+   * The diagnostics published for `uri` once `ok` holds for them (default: version matches).
+   * With a version and no `ok`: also those shown when the server says it analysed that version
+   * and found the diagnostics it published last (nothing is published then).
+   */
   async diagnostics(uri: string, version?: number, ok?: (p: Published) => boolean, timeoutMs = 10_000): Promise<any[]> {
     const test = ok ?? ((p: Published) => version === undefined || p.version === version);
     let last: Published | undefined;
+    let shown: any[] | undefined;
     await this.until(() => {
       last = this.published.get(uri);
-      return !!last && test(last);
+      if (last && test(last)) return true;
+      if (ok || version === undefined) return false;
+      const i = this.traces.findIndex((t) => t.startsWith(`analysed ${uri} v${version}:`) && t.endsWith(UNCHANGED));
+      if (i >= 0) shown = this.shownAt(uri, this.traceSeqs[i]);
+      return shown !== undefined;
     }, () => `no diagnostics for ${uri} v${version}; last: ${JSON.stringify(last)}; stderr: ${this.stderr.join('')}`, timeoutMs);
-    return last!.diagnostics;
+    return shown ?? last!.diagnostics;
+  }
+
+  /** The diagnostics the editor showed for `uri` at sequence number `seq`: those published last before it. */
+  private shownAt(uri: string, seq: number): any[] {
+    const before = this.history.filter((p) => p.uri === uri && p.seq < seq);
+    assert.ok(before.length > 0, `"unchanged" for ${uri}, which was never published`);
+    return before[before.length - 1].diagnostics;
+  }
+
+  /**
+   * The diagnostics in force once `uri` is next analysed after sequence number `after` (a
+   * settings change, a save): those of the next publication, or those already shown if the
+   * analysis found them unchanged.
+   */
+  async analysedAfter(uri: string, after: number, timeoutMs = 10_000): Promise<any[]> {
+    let result: any[] | undefined;
+    await this.until(() => {
+      const p = this.history.find((h) => h.uri === uri && h.seq > after);
+      const i = this.traces.findIndex((t, k) => this.traceSeqs[k] > after && t.startsWith(`analysed ${uri} v`) && t.endsWith(UNCHANGED));
+      if (i >= 0 && (!p || this.traceSeqs[i] < p.seq)) result = this.shownAt(uri, this.traceSeqs[i]);
+      else if (p) result = p.diagnostics;
+      return result !== undefined;
+    }, () => `no analysis of ${uri} after #${after}; traces: ${this.traces.slice(-5).join(' | ')}`, timeoutMs);
+    return result!;
   }
 
   /**
    * The diagnostics of the complete analysis of `uri` at `version`: the publication that follows
-   * the server's trace "analysed <uri> vN" (tracing must be on: `$/setTrace`). Large documents
-   * are published in parts first ("analysed the start of ...").
+   * the server's trace "analysed <uri> vN", or, when that line says they are unchanged, those
+   * published last before it (tracing must be on: `$/setTrace`). Large documents are published
+   * in parts first ("analysed the start of ...").
    */
   async complete(uri: string, version: number, timeoutMs = 60_000): Promise<any[]> {
     const line = `analysed ${uri} v${version}:`;
     let found: Published | undefined;
+    let shown: any[] | undefined;
     await this.until(() => {
       const i = this.traces.findIndex((t) => t.startsWith(line));
       if (i < 0) return false;
-      found = this.history.find((p) => p.uri === uri && p.seq > this.traceSeqs[i]);
-      return !!found;
+      if (this.traces[i].endsWith(UNCHANGED)) shown = this.shownAt(uri, this.traceSeqs[i]);
+      else found = this.history.find((p) => p.uri === uri && p.seq > this.traceSeqs[i]);
+      return !!found || !!shown;
     }, () => `no complete analysis of ${uri} v${version}; traces: ${this.traces.slice(-5).join(' | ')}`, timeoutMs);
+    if (shown) return shown;
     assert.equal(found!.version, version, 'the publication after the trace line is of its version');
     return found!.diagnostics;
   }

@@ -46,11 +46,13 @@ describe('settings over LSP', () => {
     else writeFileSync(path.join(dir, 'pyproject.toml'), text);
     return client.filesChanged([{ uri: uri('pyproject.toml'), type: 2 }]);
   };
-  /** Waits for the re-analysis of both open documents, then returns `doc`'s diagnostics. */
+  /**
+   * Waits for the re-analysis of both open documents, then returns `doc`'s diagnostics (those
+   * shown: a document whose diagnostics did not change is not published again).
+   */
   async function refreshed(seq: number, doc = app): Promise<any[]> {
-    await client.publishedAfter(app, seq);
-    await client.publishedAfter(sub, seq);
-    return client.last(doc)!.diagnostics;
+    const [a, s] = await Promise.all([client.analysedAfter(app, seq), client.analysedAfter(sub, seq)]);
+    return doc === sub ? s : a;
   }
   /** Changes the editor settings and returns the next diagnostics for `doc`. */
   async function set(next: Record<string, any>, doc = app): Promise<any[]> {
@@ -135,10 +137,17 @@ describe('settings over LSP', () => {
   });
 
   it('seclens.trace.server: with tracing on ($/setTrace) the server logs its analyses', async () => {
+    // (The test client traces "messages" from the start: off first.)
+    await client.notify('$/setTrace', { value: 'off' });
+    const traced = client.traces.length;
+    await client.close(sub);
+    await client.open(sub, APP, 3);
+    await client.diagnostics(sub, 3);
+    assert.equal(client.traces.length, traced, 'tracing off: an analysis logs nothing');
     await client.notify('$/setTrace', { value: 'verbose' });
     await set({});
-    await client.until(() => client.traces.some((t) => t.includes(`analysed ${app}`)), () => client.traces.join('\n'));
-    await client.notify('$/setTrace', { value: 'off' });
+    await client.until(() => client.traces.slice(traced).some((t) => t.startsWith(`analysed ${app} v3:`)), () => client.traces.join('\n'));
+    await client.notify('$/setTrace', { value: 'messages' });
   });
 
   it('[tool.seclens] in pyproject.toml applies, and editor settings override it', async () => {

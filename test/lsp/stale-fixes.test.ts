@@ -66,6 +66,8 @@ describe('code actions never apply edits computed for older text', () => {
     await client.change(uri, 2, [{ range: { start: { line: 0, character: 7 }, end: { line: 0, character: 7 } }, text: 'os, ' }]);
     const now = await client.diagnostics(uri, 2);
     assert.deepEqual(now, old, 'the same diagnostic');
+    // Not published again: the editor keeps showing version 1's, and they get version 2's fix.
+    assert.equal(client.last(uri)!.version, 1);
     const [fix] = await actionsFor(uri, old);
     assert.deepEqual(fix.edit.documentChanges[0].textDocument, { uri, version: 2 });
     assert.equal(applyEdits(text, fix.edit.documentChanges[0].edits).split('\n')[4], '    return yaml.safe_load(stream)');

@@ -1,5 +1,10 @@
 // Open, change, close: keep each document's tree current, analyse it, publish diagnostics
-// tagged with the version they describe.
+// tagged with the version they describe. A complete analysis whose diagnostics are exactly
+// those last published for the document (typing inside a statement changes none until it is
+// complete) is not published again: the trace line still says the version is analysed, adding
+// "(unchanged, not republished)". The editor keeps showing the diagnostics of an older version,
+// which are those of the new one: code actions match them with the findings of the new analysis
+// (handlers/codeAction.ts) and offer edits computed for its text.
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import { applyConfig, enabledRules } from '../config/apply';
 import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
@@ -10,7 +15,7 @@ import { analysis, analyze, type AnalysisState } from '../engine/run';
 import { statements } from '../engine/sparse';
 import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
-import { toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
+import { sameDiagnostics, toDiagnostic, unusedSuppressionDiagnostics } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
 
 /**
@@ -61,6 +66,11 @@ export interface Analysed {
   analysedVersion?: number;
   /** The hints for unused suppressions published with `findings`. */
   unused?: Diagnostic[];
+  /**
+   * The diagnostics last sent for the document (of a complete analysis, a slice or the start
+   * alone): what the editor shows. Undefined until the first publication of this opening.
+   */
+  published?: readonly Diagnostic[];
   /** An analysis is queued: changes arriving meanwhile only move the tree on. */
   pending?: boolean;
   /** The start of the file was analysed alone (once, when opened). */
@@ -154,7 +164,7 @@ export class DocumentAnalyses {
       entry.unused = [];
       entry.state = {};
       entry.analysedVersion = doc.version;
-      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      this.send(entry, []);
       return;
     }
     const text = doc.text;
@@ -167,7 +177,7 @@ export class DocumentAnalyses {
       entry.unused = [];
       entry.state = {};
       entry.analysedVersion = doc.version;
-      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+      this.send(entry, []);
       return;
     }
     entry.tooLarge = false;
@@ -220,7 +230,7 @@ export class DocumentAnalyses {
         return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
       });
       this.connection.tracer.log(`analysed the start of ${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
-      void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+      this.send(entry, diagnostics);
     } finally {
       // The whole text next (whatever became of its start), after the messages waiting now: a
       // change among them analyses its newer text instead.
@@ -255,9 +265,20 @@ export class DocumentAnalyses {
     });
     entry.unused = unusedSuppressionDiagnostics(unused, this.rules, config);
     diagnostics.push(...entry.unused);
-    this.connection.tracer.log(`analysed ${partial ? 'the start of ' : ''}${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms`);
-    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    // A slice always goes out (it shows the start of newer text); a complete analysis only when
+    // it changes what the editor shows.
+    const unchanged = !partial && entry.published !== undefined && sameDiagnostics(entry.published, diagnostics);
+    this.connection.tracer.log(
+      `analysed ${partial ? 'the start of ' : ''}${doc.uri} v${doc.version}: ${entry.findings.length} findings in ${Date.now() - started} ms${unchanged ? ' (unchanged, not republished)' : ''}`,
+    );
+    if (!unchanged) this.send(entry, diagnostics);
     if (partial) this.nextSlice(entry, slices, config, unused, started);
+  }
+
+  /** Publishes the document's diagnostics for its current version, and remembers them. */
+  private send(entry: Analysed, diagnostics: Diagnostic[]): void {
+    entry.published = diagnostics;
+    void this.connection.sendDiagnostics({ uri: entry.doc.uri, version: entry.doc.version, diagnostics });
   }
 
   private nextSlice(entry: Analysed, slices: Generator<Finding[], Finding[], number | undefined>, config: DocConfig, unused: UnusedSuppression[], started: number): void {

@@ -44,6 +44,32 @@ export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string
   return diagnostic;
 }
 
+const encoded = new WeakMap<Diagnostic, string>();
+
+/** A diagnostic's JSON, encoded once per (never mutated) Diagnostic object. */
+function jsonOf(d: Diagnostic): string {
+  let json = encoded.get(d);
+  if (json === undefined) {
+    json = JSON.stringify(d);
+    encoded.set(d, json);
+  }
+  return json;
+}
+
+/**
+ * Whether two lists of diagnostics publish the same JSON, in the same order. Diagnostics built
+ * from the same Finding are the same object (toDiagnostic), so a keystroke that changes no
+ * finding costs one identity check per diagnostic; only objects built anew (a re-walked
+ * definition, the unused-suppression hints) are compared by their JSON.
+ */
+export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i] && jsonOf(a[i]) !== jsonOf(b[i])) return false;
+  }
+  return true;
+}
+
 export function diagnosticMessage(f: Finding, rule: Rule): string {
   return `${f.message} [${rule.name}]`;
 }
