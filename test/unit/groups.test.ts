@@ -3,9 +3,9 @@
 // imports, loggers, settings) must see every group: each Python file the tests own is analysed
 // split as finely as the grouping allows and as one tree, and the findings compared.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { pythonFiles } from '../python-files';
 import { RULES } from '../../rules';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
@@ -13,15 +13,6 @@ import { analyze } from '../../server/src/engine/run';
 import { statements } from '../../server/src/engine/sparse';
 import type { Finding } from '../../server/src/engine/types';
 
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...pythonFiles(p));
-    else if (name.endsWith('.py')) out.push(p);
-  }
-  return out;
-}
 
 /** `text` with an empty definition before each top-level statement that is not one. */
 function isolated(text: string): string {

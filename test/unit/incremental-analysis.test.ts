@@ -36,6 +36,17 @@ function positionAt(text: string, offset: number) {
   return { line, character: offset - lineStart };
 }
 
+
+/** The findings of a fresh parse of `text` (one tree: these texts are small). */
+function freshFindings(text: string) {
+  const tree = parse(text);
+  try {
+    return analyze(tree, text, RULES);
+  } finally {
+    tree.delete();
+  }
+}
+
 it('a sliced analysis reports no unused suppression until it has seen the whole file', async () => {
   await initParser();
   const text = 'def a():\n    pass  # seclens: ignore[shell-command-injection]\n\n\ndef b(cmd):\n    os.system(cmd)\n\n\ndef c(cmd):\n    os.system(cmd)\n';
@@ -123,12 +134,7 @@ it('a keystroke that makes a call name a helper walks the helper for its summary
   const pos = positionAt(before, at);
   doc.update([{ range: { start: pos, end: pos }, text: 'r' }], 2);
   const incremental = analyze(doc.module, doc.text, RULES, { state });
-  const fresh = parse(text);
-  try {
-    assert.deepEqual(incremental, analyze(fresh, text, RULES));
-  } finally {
-    fresh.delete();
-  }
+  assert.deepEqual(incremental, freshFindings(text));
   assert.ok(!incremental.some((f) => f.rule === 'shell-command-injection'), 'quoted by the helper: nothing');
   doc.dispose();
 });
@@ -149,12 +155,7 @@ it('a class whose method calls one of its own methods is reused after an edit ab
   doc.update([{ range: { start: pos, end: pos }, text: 'x = 1; ' }], 2);
   const text = before.slice(0, at) + 'x = 1; ' + before.slice(at);
   const incremental = analyze(doc.module, doc.text, RULES, { state });
-  const fresh = parse(text);
-  try {
-    assert.deepEqual(incremental, analyze(fresh, text, RULES));
-  } finally {
-    fresh.delete();
-  }
+  assert.deepEqual(incremental, freshFindings(text));
   // `self.command` is the class's own summary: looking it up ties the class to nothing outside.
   assert.deepEqual([state.walked, state.reused], [1, 1]);
   doc.dispose();

@@ -3,22 +3,13 @@
 // cases a word test can get wrong (aliases, helpers defined far away, suppression comments in
 // code no rule reads) are pinned one by one.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { pythonFiles } from '../python-files';
 import { analyzeText, RULES } from '../../server/src/engine';
 import { TriggerIndex } from '../../server/src/engine/triggers';
 import type { UnusedSuppression } from '../../server/src/engine/suppressions';
 
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...pythonFiles(p));
-    else if (name.endsWith('.py')) out.push(p);
-  }
-  return out;
-}
 
 async function both(text: string) {
   const unused: UnusedSuppression[][] = [[], []];
