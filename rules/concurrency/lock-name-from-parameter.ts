@@ -22,12 +22,12 @@ const PREFIXED_FACTORIES = ['*.lockutils.synchronized_with_prefix', '*.lockutils
 
 /** Names bound (anywhere in the file) to `lockutils.synchronized_with_prefix(...)` and the like. */
 const prefixedCache = new WeakMap<ModuleTrees, Set<string>>();
-function prefixedLockers(tree: ModuleTrees, text: string, names: Names): Set<string> {
-  let found = prefixedCache.get(tree);
+function prefixedLockers(module: ModuleTrees, text: string, names: Names): Set<string> {
+  let found = prefixedCache.get(module);
   if (!found) {
     found = new Set();
     // Most files have no such factory: a text check spares them a walk over every assignment.
-    const assignments = /_with_prefix\b/.test(text) ? tree.descendantsOfType('assignment') : [];
+    const assignments = /_with_prefix\b/.test(text) ? module.descendantsOfType('assignment') : [];
     for (const a of assignments) {
       const right = a?.childForFieldName('right');
       const left = a?.childForFieldName('left');
@@ -35,7 +35,7 @@ function prefixedLockers(tree: ModuleTrees, text: string, names: Names): Set<str
         found.add(left.text);
       }
     }
-    prefixedCache.set(tree, found);
+    prefixedCache.set(module, found);
   }
   return found;
 }

@@ -32,7 +32,9 @@ const bindingCache = new WeakMap<ModuleTrees, Map<number, Binding[]>>();
 function bindingsOf(scope: Node, ctx: Ctx): Binding[] {
   let perTree = bindingCache.get(ctx.module);
   if (!perTree) bindingCache.set(ctx.module, (perTree = new Map()));
-  const hit = perTree.get(scope.id);
+  // A module root stands for every tree of the module: one entry whichever tree `use` is in.
+  const key = scope.type === 'module' ? -1 : scope.id;
+  const hit = perTree.get(key);
   if (hit) return hit;
   const out: Binding[] = [];
   const visit = (n: Node) => {
@@ -49,7 +51,7 @@ function bindingsOf(scope: Node, ctx: Ctx): Binding[] {
     for (const c of n.namedChildren) if (c) visit(c);
   };
   for (const root of scopeRoots(scope)) visit(root);
-  perTree.set(scope.id, out);
+  perTree.set(key, out);
   return out;
 }
 

@@ -75,8 +75,8 @@ export function fstringTemplate(node: Node): { template: string; args: Node[] } 
 }
 
 /** Whether `name` is bound by an import at the top of the module (`from x import name`). */
-export function importedName(tree: ModuleTrees, name: string): boolean {
-  for (const stmt of tree.namedChildren) {
+export function importedName(trees: ModuleTrees, name: string): boolean {
+  for (const stmt of trees.namedChildren) {
     if (stmt?.type !== 'import_from_statement') continue;
     for (const n of stmt.childrenForFieldName('name')) {
       const bound = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
@@ -87,10 +87,10 @@ export function importedName(tree: ModuleTrees, name: string): boolean {
 }
 
 /** An edit adding `from module import name` after the module's imports, or null if `name` is bound. */
-export function ensureFromImport(tree: ModuleTrees, text: string, module: string, name: string): TextEdit | null {
-  if (importedName(tree, name)) return null;
+export function ensureFromImport(trees: ModuleTrees, text: string, module: string, name: string): TextEdit | null {
+  if (importedName(trees, name)) return null;
   let after: Node | null = null;
-  for (const n of tree.namedChildren) {
+  for (const n of trees.namedChildren) {
     if (!n) continue;
     if (['import_statement', 'import_from_statement', 'future_import_statement'].includes(n.type)) after = n;
     else if (n.type === 'expression_statement' && !after && n.namedChild(0)?.type === 'string') after = n;

@@ -63,9 +63,9 @@ interface Group {
 
 export class ParsedDocument {
   private doc: TextDocument;
-  /** In text order, end to start; null until first parsed (or after a whole-text change). */
+  /** In text order, each ending where the next starts; null until first parsed (or after a whole-text change). */
   private groups: Group[] | null = null;
-  /** The whole text is one tree, parsed without a range (too small, or not split cleanly). */
+  /** The whole text is one tree, parsed without a range (smaller than `fromChars`). */
   private whole = false;
   private module_: ModuleTrees | null = null;
   /** The last ModuleTrees, and the trees edited or new since: the others' nodes are reused. */

@@ -100,13 +100,13 @@ interface TopImports {
 }
 const topImports = new WeakMap<ModuleTrees, TopImports>();
 
-function importsOf(tree: ModuleTrees, text: string): TopImports {
-  const known = topImports.get(tree);
+function importsOf(trees: ModuleTrees, text: string): TopImports {
+  const known = topImports.get(trees);
   if (known && known.text === text) return known;
   const modules = new Set<string>();
   let after: Node | null = null;
   let head = true;
-  const top = tree.namedChildren.filter((n): n is Node => n !== null);
+  const top = trees.namedChildren.filter((n): n is Node => n !== null);
   for (let i = 0; i < top.length; i++) {
     const n = top[i];
     if (n.type === 'import_statement') {
@@ -124,7 +124,7 @@ function importsOf(tree: ModuleTrees, text: string): TopImports {
     head = false;
   }
   const info = { text, modules, afterRow: after ? after.endPosition.row : null };
-  topImports.set(tree, info);
+  topImports.set(trees, info);
   return info;
 }
 
@@ -132,8 +132,8 @@ function importsOf(tree: ModuleTrees, text: string): TopImports {
  * An edit adding `import module` at the top of the file (after the docstring, `__future__`
  * imports and the existing top-level imports), or null when the module is already imported.
  */
-export function ensureImport(tree: ModuleTrees, text: string, module: string): TextEdit | null {
-  const { modules, afterRow } = importsOf(tree, text);
+export function ensureImport(trees: ModuleTrees, text: string, module: string): TextEdit | null {
+  const { modules, afterRow } = importsOf(trees, text);
   if (modules.has(module)) return null;
   const nl = eol(text);
   if (afterRow === null) {

@@ -1,6 +1,6 @@
 // The one place that knows about web-tree-sitter's runtime: it is initialised once per process,
-// the Python Language is loaded once, and each document keeps its own Tree, edited in place
-// and reparsed against the old tree on every change.
+// the Python Language is loaded once, and each document keeps its trees (document.ts), edited
+// in place and reparsed against the old ones on every change.
 import * as path from 'node:path';
 import { Edit, Language, Parser, Query, type Point, type Tree } from 'web-tree-sitter';
 import type { Pos } from './types';
@@ -52,9 +52,9 @@ export interface Span {
 }
 
 /**
- * The tree of one span of a text (null: all of it), every node at its position in the whole text. `read` gives the
- * text from an offset on: nodes read their text through it later, so it must give the current
- * text when the tree has been edited since (tree.edit moves the positions, not the text).
+ * The tree of one span of a text (null: all of it), every node at its position in the whole
+ * text. `read` gives the text from an offset on: nodes read their text through it later, so it
+ * must give the current text when the tree has been edited since (tree.edit moves positions).
  */
 export function parseSpan(read: (offset: number) => string, span: Span | null, oldTree?: Tree): Tree {
   const range = span && { startIndex: span.start, endIndex: span.end, startPosition: span.startPoint, endPosition: span.endPoint };

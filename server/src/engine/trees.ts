@@ -48,10 +48,6 @@ export class ModuleTrees {
     return this.children.filter((n) => n.isNamed);
   }
 
-  get hasError(): boolean {
-    return this.roots.some((r) => r.hasError);
-  }
-
   descendantsOfType(types: string | string[], startPosition?: Point, endPosition?: Point): Node[] {
     const out: Node[] = [];
     for (const root of this.roots) {
@@ -95,18 +91,19 @@ function before(a: Point, b: Point): boolean {
   return a.row < b.row || (a.row === b.row && a.column < b.column);
 }
 
-/** The module `node` belongs to, when it was analysed as one (null for a lone tree). */
+/** The module `node`'s tree was last analysed in (null for a tree never analysed). */
 export function moduleOf(node: Node): ModuleTrees | null {
   return owners.get(node.tree) ?? null;
 }
 
+/** The module a `module` node (a tree's root; the grammar has no other) stands for. */
+function standsFor(node: Node): ModuleTrees | null {
+  return node.type === 'module' ? moduleOf(node) : null;
+}
+
 /** The roots to search for `node`'s scope: a module's root stands for every tree of its module. */
 export function scopeRoots(node: Node): readonly Node[] {
-  if (node.type === 'module' && !node.parent) {
-    const module = moduleOf(node);
-    if (module) return module.roots;
-  }
-  return [node];
+  return standsFor(node)?.roots ?? [node];
 }
 
 /**
@@ -114,9 +111,7 @@ export function scopeRoots(node: Node): readonly Node[] {
  * other trees of its document are searched too.
  */
 export function descendantsIn(node: Node, types: string | string[], startPosition?: Point, endPosition?: Point): Node[] {
-  if (node.type === 'module' && !node.parent) {
-    const module = moduleOf(node);
-    if (module) return module.descendantsOfType(types, startPosition, endPosition);
-  }
+  const module = standsFor(node);
+  if (module) return module.descendantsOfType(types, startPosition, endPosition);
   return node.descendantsOfType(types, startPosition, endPosition).filter((n): n is Node => n !== null);
 }
