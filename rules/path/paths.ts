@@ -62,13 +62,33 @@ function lastBinding(use: Node, ctx: Ctx, withs: boolean): Node | null {
   for (const b of bindingsOf(scope, ctx)) {
     if (b.at < use.startIndex && b.name === use.text && (withs || !b.viaWith)) best = b.value;
   }
-  if (!best && scope.type === 'function_definition') {
-    // A module constant: `STATE_DIR = "/var/lib/x"` at top level.
-    for (const b of bindingsOf(ctx.module.roots[0], ctx)) {
-      if (b.name === use.text && !b.viaWith && b.value.parent?.parent?.parent?.type === 'module') best = b.value;
+  // A module constant: `STATE_DIR = "/var/lib/x"` at top level.
+  if (!best && scope.type === 'function_definition') best = moduleConstants(ctx).get(use.text) ?? null;
+  return best;
+}
+
+const constantsCache = new WeakMap<ModuleTrees, Map<string, Node>>();
+
+/**
+ * The value of each name's last plain assignment among the module's top-level statements. Read
+ * from those statements alone: the module's other bindings (in `if`, `with`, ...) are not
+ * constants, and walking every tree of a large file for them costs milliseconds per keystroke.
+ */
+function moduleConstants(ctx: Ctx): Map<string, Node> {
+  let out = constantsCache.get(ctx.module);
+  if (out) return out;
+  out = new Map();
+  for (const stmt of ctx.module.children) {
+    if (stmt.type !== 'expression_statement') continue;
+    for (const n of stmt.namedChildren) {
+      if (n?.type !== 'assignment') continue;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && right) out.set(left.text, right);
     }
   }
-  return best;
+  constantsCache.set(ctx.module, out);
+  return out;
 }
 
 /**

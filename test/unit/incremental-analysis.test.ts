@@ -80,6 +80,7 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   let reused = 0;
   let walked = 0;
   let partials = 0;
+  let alone = 0;
   for (let i = 0; i < EDITS; i++) {
     // Mostly small local edits, as typed; now and then a big cut or paste.
     const a = Math.floor(random() * (text.length + 1));
@@ -106,6 +107,7 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
       reused += state.reused ?? 0;
       walked += state.walked ?? 0;
     }
+    if (state.alone) alone++;
     // A fresh open of the same text (a large one is parsed in groups of statements, as here).
     const fresh = new ParsedDocument('file:///fresh.py', 1, text);
     try {
@@ -118,6 +120,82 @@ it(`${EDITS} random edits: incremental findings equal a fresh analysis`, async (
   // The point of it: most definitions are not walked again after a keystroke.
   assert.ok(reused > walked, `reused ${reused}, walked ${walked}`);
   assert.ok(partials >= EDITS / 100, `${partials} sliced analyses stopped early`);
+  // Some edits fall inside one definition: that definition alone was walked.
+  assert.ok(alone >= EDITS / 20, `${alone} edits analysed by walking the edited definition alone`);
+});
+
+const KEYS = Math.ceil(EDITS / 2);
+it(`typing into function bodies (${KEYS} keystrokes) walks the edited definition alone, and the findings equal a fresh open`, async () => {
+  await initParser();
+  // Code as typed in the editor: Enter at the end of a body line (the new line indented), a
+  // statement typed a character at a time (a bracket or quote typed with its partner), now and
+  // then Backspace over a character or a whole line. Statements that change what a function
+  // returns, which rules run, or the calls made, as well as plain ones.
+  const base = [
+    'injection/shell-command-injection.py', 'exposure/exception-text-in-log.py', 'concurrency/lock-name-from-parameter.py',
+    'injection/unvalidated-command-argument.py', 'exposure/exception-text-in-response.py', 'deserialization/unsafe-yaml-load.py',
+  ].map((f) => readFileSync(`test/fixtures/${f}`, 'utf8')).join('\n\n');
+  const statements = [
+    'value = helper(name)', 'LOG.debug("x=%s", value)', 'os.system(cmd)', 'items.append(value)', 'return input()',
+    'cmd = get_cmd()', 'x = 1  # seclens: ignore', 'import subprocess', 'LOG.exception("failed: %s", e)', 'return "ls"',
+  ];
+  const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}', '"': '"' };
+  const random = rng(20261127);
+  const doc = new ParsedDocument('file:///t.py', 1, base, { fromChars: 0, every: 2 });
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  const lines = base.split('\n');
+  let version = 1;
+  let keys = 0;
+  let alone = 0;
+  const edit = (line: number, from: number, to: number, endLine: number, insert: string) => {
+    doc.update([{ range: { start: { line, character: from }, end: { line: endLine, character: to } }, text: insert }], ++version);
+    keys++;
+    const incremental = analyze(doc.module, doc.text, RULES, { state });
+    if (state.alone) alone++;
+    const fresh = new ParsedDocument('file:///fresh.py', 1, doc.text);
+    try {
+      assert.deepEqual(incremental, analyze(fresh.module, doc.text, RULES), `findings differ after keystroke ${keys}:\n${doc.text}`);
+    } finally {
+      fresh.dispose();
+    }
+  };
+  while (keys < KEYS) {
+    const bodies = lines.map((l, i) => [l, i] as const).filter(([l]) => /^ {4,}\S/.test(l) && !/^\s*(return|raise|else|elif|except|finally)\b/.test(l) && !/[([{,\\]\s*$/.test(l));
+    const row = bodies[Math.floor(random() * bodies.length)][1];
+    const indent = /^ */.exec(lines[row])![0] + (/:\s*$/.test(lines[row]) ? '    ' : '');
+    edit(row, lines[row].length, lines[row].length, row, `\n${indent}`);
+    lines.splice(row + 1, 0, indent);
+    const line = row + 1;
+    let col = indent.length;
+    const statement = statements[Math.floor(random() * statements.length)];
+    for (const ch of statement) {
+      if (keys >= KEYS) break;
+      if (lines[line][col] === ch && /[)\]}"]/.test(ch)) {
+        col++;
+        continue;
+      }
+      const typed = CLOSER[ch] ? ch + CLOSER[ch] : ch;
+      edit(line, col, col, line, typed);
+      lines[line] = lines[line].slice(0, col) + typed + lines[line].slice(col);
+      col++;
+      if (random() < 0.05 && col > indent.length) {
+        // Backspace (a bracket typed with its partner loses both).
+        const pair = CLOSER[lines[line][col - 1]] === lines[line][col];
+        edit(line, col - 1, col + (pair ? 1 : 0), line, '');
+        lines[line] = lines[line].slice(0, col - 1) + lines[line].slice(col + (pair ? 1 : 0));
+        col--;
+        break;
+      }
+    }
+    if (random() < 0.2 && keys < KEYS) {
+      // Backspace at the start of the new line: it joins the line above.
+      edit(row, lines[row].length, 0, line, '');
+      lines.splice(row, 2, lines[row] + lines[line]);
+    }
+  }
+  doc.dispose();
+  assert.ok(alone >= keys / 2, `${alone} of ${keys} keystrokes walked the edited definition alone`);
 });
 
 it('a keystroke that makes a call name a helper walks the helper for its summary', async () => {

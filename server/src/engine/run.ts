@@ -14,7 +14,7 @@ import type { CallSite, Ctx, Report, Rule } from './rule';
 import { Suppressions, type UnusedSuppression } from './suppressions';
 import { mergeScans, planWalks, TriggerIndex, type KnownScans, type PlanMethod, type PlanUnit, type UnitScan } from './triggers';
 import { parameters } from './syntax';
-import { diffText, lineStarts } from './textdiff';
+import { diffText, lineStarts, type TextDiff } from './textdiff';
 import { TextSearch, type SearchMemo } from './textsearch';
 import { LEVEL_RANK, minLevel, type Finding, type Pos, type TextRange, type TraceStep } from './types';
 
@@ -121,6 +121,8 @@ export interface AnalysisState {
   reused?: number;
   /** Top-level statements not walked at all: no rule's trigger words appear in them. */
   skipped?: number;
+  /** The last call walked the one definition an edit changed, and nothing else (QuickState). */
+  alone?: boolean;
   /** The last call stopped at its deadline: the findings cover the start of the file only. */
   partial?: boolean;
   /** Every top-level statement's words by its text, walked or not (a slice does not rescan the rest). */
@@ -129,6 +131,214 @@ export interface AnalysisState {
   classes?: Map<string, ClassScan>;
   /** What `planWalks` decided last time, and from what. */
   plan?: { units: PlanUnit[]; walks: boolean[]; needed: (boolean[] | null)[]; called: Set<string> };
+  /** What an edit inside one definition needs to walk that definition alone (after a complete analysis). */
+  quick?: QuickState;
+}
+
+/** A top-level statement of the last text: its span, and what its walk gave. */
+interface Part {
+  start: number;
+  end: number;
+  /** Its first row. */
+  row: number;
+  type: string;
+  findings: Finding[];
+  suppressions: [number, number, string][];
+}
+
+/**
+ * The last complete analysis as an edit inside one definition needs it: every top-level
+ * statement's findings and comments, and every module binding and summary in the order the walk
+ * made them, so that a walk of that definition alone starts from what the whole walk had made
+ * before it. When the definition then makes the same bindings and summaries as before, nothing
+ * else can have changed (the other statements' text, the imports, the plan of walks and the
+ * whole-file rules are checked first), and the other statements' findings stand, moved by the
+ * lines the edit added or removed. Facts some rules read from the whole text (a module's lock
+ * prefixes, a Django settings module) are no more tracked here than by the reuse of unchanged
+ * definitions in the whole analysis.
+ */
+interface QuickState {
+  parts: Part[];
+  /** Each tree's span. */
+  roots: [number, number][];
+  /** Module bindings (`summary` false) and summaries set, in walk order; `at` is the part's index. */
+  events: { at: number; summary: boolean; key: string; value: Value | Summary | undefined }[];
+  names: Names;
+  scanKey: string;
+  /** What the units' `entryKey` is made of: the statements holding imports, the module statements' text, the line ending. */
+  imports: [number, string][];
+  moduleText: string;
+  eol: string;
+  entryKey: string;
+  off: Uint8Array | null;
+  /** Per rule: how many statements hold its words (whole-file rules run when some do). */
+  fileCounts: Int32Array;
+  moduleActive: number[];
+  definitions: number;
+}
+
+// (Loops of their own: the generator's body is seldom optimised, and its for-of loops allocate.)
+/** The bindings and summaries made before the statement at `index`. */
+function replayEvents(events: QuickState['events'], index: number, summaries: Map<string, Summary>, env: Map<string, Value>): void {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.at >= index) break;
+    if (e.summary) summaries.set(e.key, e.value as Summary);
+    else if (e.value) env.set(e.key, e.value as Value);
+    else env.delete(e.key);
+  }
+}
+
+/** The findings and comments of the statements `from` to `to` (excluded). */
+function replayParts(parts: Part[], from: number, to: number, findings: Finding[], suppressions: Suppressions): void {
+  for (let i = from; i < to; i++) {
+    const part = parts[i];
+    for (let j = 0; j < part.findings.length; j++) findings.push(part.findings[j]);
+    for (let j = 0; j < part.suppressions.length; j++) {
+      const [row, col, comment] = part.suppressions[j];
+      suppressions.add(row, col, comment);
+    }
+  }
+}
+
+/** Where the events of the statement at `index` start. */
+function firstEventOf(events: QuickState['events'], index: number): number {
+  let from = 0;
+  while (from < events.length && events[from].at < index) from++;
+  return from;
+}
+
+/** The events of the statement at `index`. */
+function eventsOf(events: QuickState['events'], index: number): QuickState['events'] {
+  const out: QuickState['events'] = [];
+  for (let i = firstEventOf(events, index); i < events.length && events[i].at === index; i++) out.push(events[i]);
+  return out;
+}
+
+/**
+ * The statement at `index` made the same bindings and summaries, in the same order, as before
+ * the edit (`made`): compared as text, rows included (the old ones moved by `lines`, if given).
+ */
+function sameEvents(events: QuickState['events'], index: number, made: QuickState['events'], lines: LineMap | null): boolean {
+  const before = eventsOf(events, index);
+  if (before.length !== made.length) return false;
+  for (let i = 0; i < before.length; i++) {
+    const x = before[i];
+    const y = made[i];
+    if (x.summary !== y.summary || x.key !== y.key || !x.value !== !y.value) return false;
+    if (!x.value || !y.value || x.value === y.value) continue;
+    const was = lines ? summaryText(x.value, (r) => lines.toNew(r)) : described(x.value).text;
+    if (was !== described(y.value).text) return false;
+  }
+  return true;
+}
+
+/**
+ * The last analysis's statements, units and events with the edited definition's unit in place
+ * and those after it moved to the new text (offsets by `delta`, rows by `lines`), and the units'
+ * entry key for the new rows; null when something after it held a position on the changed lines.
+ */
+function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, unit: UnitCache, lines: LineMap, delta: number) {
+  const old = q.parts[index];
+  const edited: Part = { start: old.start, end: old.start + unit.text.length, row: unit.startRow, type: old.type, findings: unit.findings, suppressions: unit.suppressions };
+  if (lines.sameRows) {
+    // (In place: this is most keystrokes, and nothing can fail from here.)
+    const parts = q.parts;
+    parts[index] = edited;
+    for (let j = index + 1; j < parts.length; j++) {
+      parts[j].start += delta;
+      parts[j].end += delta;
+    }
+    for (const u of units.values()) if (u.startIndex > old.start) u.startIndex += delta;
+    units.set(unit.startRow, unit);
+    return { parts, units, events: q.events, entryKey: q.entryKey, delta };
+  }
+  const parts = q.parts.slice(0, index);
+  parts.push(edited);
+  const moved = new Map<number, UnitCache>();
+  for (const [row, u] of units) if (row < old.row) moved.set(row, u);
+  moved.set(unit.startRow, unit);
+  const move = new RowMover(lines);
+  for (let j = index + 1; j < q.parts.length; j++) {
+    const p = q.parts[j];
+    const row = move.row(p.row);
+    if (DEFINITIONS.has(p.type)) {
+      const u = units.get(p.row);
+      const n = u ? lines.unitToNew(u, row) : null;
+      if (!u || !n) return null;
+      const copy = n === u ? unitCache(u) : n;
+      copy.startIndex = u.startIndex + delta;
+      // What it looked up, as the whole analysis would now fingerprint it: in the new rows.
+      copy.consulted = u.consulted.map(([k, f]) => [k, fingerprintToNew(f, lines)]);
+      moved.set(row, copy);
+      parts.push({ start: p.start + delta, end: p.end + delta, row, type: p.type, findings: copy.findings, suppressions: copy.suppressions });
+    } else {
+      parts.push({
+        start: p.start + delta,
+        end: p.end + delta,
+        row,
+        type: p.type,
+        findings: p.findings.map((f) => move.finding(f)),
+        suppressions: p.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]),
+      });
+    }
+  }
+  const events = q.events.map((e) => (e.at <= index || !e.value ? e : { ...e, value: e.summary ? move.summary(e.value as Summary) : move.value(e.value as Value) }));
+  if (!move.ok) return null;
+  // The imports' rows are in the units' entry key, as the whole analysis hashes it.
+  const imports = q.imports.map(([k, rel]) => `${parts[k].row}|${rel}\n`).join('');
+  const entryKey = hash(q.eol, `${imports}\n${q.moduleText}`);
+  for (const u of moved.values()) u.entryKey = entryKey;
+  return { parts, units: moved, events, entryKey, delta };
+}
+
+/** A fingerprint (`summaryText`) with its rows moved as `lines` moves them. */
+function fingerprintToNew(f: string, lines: LineMap): string {
+  if (!f.includes('"line":')) return f;
+  return f.replace(/([{,])"line":(\d+)/g, (_, before: string, row: string) => {
+    const n = lines.toNew(Number(row));
+    return `${before}"line":${n < 0 ? '"?"' : n}`;
+  });
+}
+
+/** The statement (index into `q.parts`) an edit lies inside, with its new node; null unless the trees are otherwise as before. */
+function quickTarget(q: QuickState, diff: TextDiff, newLength: number, module: ModuleTrees): { index: number; node: Node } | null {
+  const editStart = diff.prefix;
+  const editEnd = diff.oldLength - diff.suffix;
+  const delta = newLength - diff.oldLength;
+  const parts = q.parts;
+  // The last part starting before the edit.
+  let lo = 0;
+  let hi = parts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (parts[mid].start < editStart) lo = mid + 1;
+    else hi = mid;
+  }
+  const index = lo - 1;
+  if (index < 0 || editEnd > parts[index].end || !DEFINITIONS.has(parts[index].type)) return null;
+  const moved = (x: number) => (x >= editEnd ? x + delta : x);
+  const roots = module.roots;
+  if (roots.length !== q.roots.length) return null;
+  let tree = -1;
+  for (let i = 0; i < roots.length; i++) {
+    const [start, end] = q.roots[i];
+    if (roots[i].startIndex !== moved(start) || roots[i].endIndex !== moved(end)) return null;
+    if (start <= parts[index].start && parts[index].start < end) tree = i;
+  }
+  if (tree < 0) return null;
+  // The edited tree's statements are those of the last text, the edited one grown or shrunk.
+  const [start, end] = q.roots[tree];
+  let first = index;
+  while (first > 0 && parts[first - 1].start >= start) first--;
+  const children = module.childrenOfRoot(tree);
+  if (first + children.length > parts.length || (first + children.length < parts.length && parts[first + children.length].start < end)) return null;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    const p = parts[first + i];
+    if (c.startIndex !== moved(p.start) || c.endIndex !== moved(p.end) || c.type !== p.type) return null;
+  }
+  return { index, node: children[index - first] };
 }
 
 const BRANCHES = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'match_statement', 'with_statement']);
@@ -256,7 +466,12 @@ export function analyze(tree: Tree | ModuleTrees, text: string, rules: readonly 
  * to `state`, and takes the next deadline from `next()`. Resume it only while the tree and text
  * are unchanged; for newer text start a new one with the same state, which reuses the slices done.
  */
-export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
+export function analysis(trees: Tree | ModuleTrees, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
+  return analysisOf(trees, text, rules, options, true);
+}
+
+/** `analysis`; `quickOk` false when walking one edited definition alone turned out not to do. */
+function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Rule[], options: AnalyzeOptions, quickOk: boolean): Generator<Finding[], Finding[], number | undefined> {
   // One compiled query (cached per set of node types) returns, from inside WASM, exactly the
   // nodes the walk handles and the imports, in document order; a stack of open nodes emulates
   // enter and leave. A cursor walk would cross the WASM boundary at every node of the tree.
@@ -271,7 +486,15 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   const lineMap = diff ? new LineMap(diff.prefixRows, diff.oldSuffixRow, diff.newSuffixRow) : null;
   const toOld = (row: number) => (lineMap ? lineMap.toOld(row) : -1);
   const module = ModuleTrees.of(trees);
-  const units = module.children;
+  // An edit inside one definition (most keystrokes): that definition alone is walked, from what
+  // the last analysis had made before it (QuickState). Anything it changes that later statements
+  // could see sends the analysis down the whole path below. (A carriage return changes the
+  // file's line ending, which every unit's entry key holds.)
+  const q = quickOk && state?.quick && state.rules === rules && diff && !exhaustive && !options.known ? state.quick : undefined;
+  const quick = q && !/\r/.test(state!.text!.slice(diff!.prefix, diff!.oldLength - diff!.suffix) + text.slice(diff!.prefix, text.length - diff!.suffix))
+    ? quickTarget(q, diff!, text.length, module)
+    : null;
+  const units = quick ? [quick.node] : module.children;
   /** The cached unit's text is `t` (at `start`): known from the diff when both lie in the unchanged start or end. */
   const sameText = (c: UnitCache, start: number, t: string): boolean => {
     if (c.text.length !== t.length) return false;
@@ -295,12 +518,14 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     return { node, startRow, endRow, def, text: unitText, cached, imports: null as Node[] | null, scan: null as UnitScan | null, walk: true, methods: null as MethodPart[] | null, raw: undefined as RawScan | undefined };
   });
   // Names come from every import of the file, in order: cached units give their aliases.
-  const names = new Names(null, []);
+  const names = quick ? q!.names : new Names(null, []);
   const importsQuery = query(IMPORTS_QUERY);
   let importsOld = '';
   let importsNew = '';
   // (A function of its own: the generator's body is seldom optimised, and this runs per statement.)
-  const readImports = (p: (typeof plans)[number]) => {
+  /** The statements holding imports: their index and imports relative to their first row (QuickState.imports). */
+  const importParts: [number, string][] = [];
+  const readImports = (p: (typeof plans)[number], k: number) => {
     let rel: string;
     if (p.cached) {
       const aliases = p.cached.aliases;
@@ -314,13 +539,21 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     if (rel) {
       importsOld += `${rowKey(toOld(p.startRow))}|${rel}\n`;
       importsNew += `${p.startRow}|${rel}\n`;
+      importParts.push([k, rel]);
     }
   };
-  plans.forEach(readImports);
+  if (!quick) plans.forEach(readImports);
+  else {
+    // The file's imports are as they were: the edited definition's are.
+    const p = plans[0];
+    p.imports = p.text.includes('import') ? importsQuery.captures(p.node).map((c) => c.node) : [];
+    const key = p.imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n');
+    if (state!.units!.get(p.startRow)?.importKey !== key) return yield* analysisOf(trees, text, rules, options, false);
+  }
 
   // ---- Which statements to walk, with which rules (see triggers.ts) ----
   const triggers = TriggerIndex.of(rules);
-  const scanKey = exhaustive || !state ? '' : hash('aliases', names.key());
+  const scanKey = exhaustive || !state ? '' : quick ? q!.scanKey : hash('aliases', names.key());
   let moduleActive: number[] | null = null;
   const walkRule = walkRules(rules);
   const oldScans = state?.rules === rules ? state.scans : undefined;
@@ -396,8 +629,12 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   };
   // Per rule: 1 when its words appear somewhere in the file (for onFile).
   const fileActive = new Uint8Array(rules.length);
+  /** Per rule: how many statements hold its words (QuickState.fileCounts). */
+  let fileCounts = new Int32Array(rules.length);
   /** Names called by the code walked (so every method or function they name is walked too). */
   let calledNames = new Set<string>();
+  /** The edited definition's words, when it is walked alone. */
+  let quickPlanUnit: PlanUnit | undefined;
   if (!exhaustive) {
     const moduleOn = new Uint8Array(rules.length);
     for (const i of triggers.always) if (!off?.[i]) moduleOn[i] = fileActive[i] = 1;
@@ -429,7 +666,10 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
         if (rawClass?.whole && state && !known) p.raw = { key: scanKey, cls: rawClass, scan: rawClass.whole };
       }
       p.scan = scan;
-      for (const i of triggers.fileRulesIn(scan)) fileActive[i] = 1;
+      for (const i of triggers.fileRulesIn(scan)) {
+        fileActive[i] = 1;
+        fileCounts[i]++;
+      }
       if (!p.def) for (const i of scan.active) moduleOn[i] = 1;
       p.methods = cls?.methods ?? null;
       const isClass = raw ? raw.cls !== null : CLASS_TEXT.test(p.text);
@@ -438,7 +678,36 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     });
     const planUnits = units.map((u) => u.unit);
     const memo = state?.rules === rules ? state.plan : undefined;
-    if (memo && samePlan(memo.units, planUnits)) {
+    if (quick) {
+      // No rule switched off or on for the file, and the walks of every other statement as before.
+      const i = quick.index;
+      if (!memo || !sameFlags(off, q!.off)) return yield* analysisOf(trees, text, rules, options, false);
+      const unit = planUnits[0];
+      if (samePlanUnit(memo.units[i], unit)) {
+        unit.walk = memo.walks[i];
+        unit.methods?.forEach((m, j) => (m.needed = memo.needed[i]![j]));
+        calledNames = memo.called;
+      } else {
+        // Its words changed (a call or a rule's word typed): the plan again, with it.
+        const all = memo.units.slice();
+        all[i] = unit;
+        calledNames = planWalks(all, walkRule);
+        if (!sameSet(calledNames, memo.called)) return yield* analysisOf(trees, text, rules, options, false);
+        for (let j = 0; j < all.length; j++) {
+          if (j === i) continue;
+          if (!!all[j].walk !== memo.walks[j] || all[j].methods?.some((m, k) => !!m.needed !== memo.needed[j]![k])) return yield* analysisOf(trees, text, rules, options, false);
+        }
+      }
+      quickPlanUnit = unit;
+      // Which whole-file rules may run: the statements holding their words, counted.
+      fileCounts = q!.fileCounts.slice();
+      for (const r of triggers.fileRulesIn(memo.units[i].scan)) fileCounts[r]--;
+      for (const r of triggers.fileRulesIn(unit.scan)) fileCounts[r]++;
+      fileActive.fill(0);
+      for (const r of triggers.always) if (!off?.[r]) fileActive[r] = 1;
+      for (let r = 0; r < rules.length; r++) if (fileCounts[r] > 0) fileActive[r] = 1;
+      for (const r of q!.moduleActive) moduleOn[r] = 1;
+    } else if (memo && samePlan(memo.units, planUnits)) {
       // The words of every statement as last time (a keystroke seldom changes them): the same walks.
       planUnits.forEach((u, i) => {
         u.walk = memo.walks[i];
@@ -448,7 +717,7 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     } else {
       calledNames = planWalks(planUnits, walkRule);
     }
-    if (state) {
+    if (state && !quick) {
       state.plan = { units: planUnits, walks: planUnits.map((u) => !!u.walk), needed: planUnits.map((u) => u.methods?.map((m) => !!m.needed) ?? null), called: calledNames };
     }
     for (const { plan, unit } of units) plan.walk = !!unit.walk;
@@ -458,7 +727,7 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     });
     moduleActive = [];
     for (let i = 0; i < rules.length; i++) if (moduleOn[i]) moduleActive.push(i);
-    if (state) {
+    if (state && !quick) {
       state.scans = scans;
       state.classes = classes;
     }
@@ -469,6 +738,23 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   const flow = new Flow(names, moduleScope);
   const findings: Finding[] = [];
   const suppressions = new Suppressions();
+  if (quick) {
+    // What the whole walk had made when it reached the edited definition.
+    replayEvents(q!.events, quick.index, flow.summaries, moduleScope.env);
+    replayParts(q!.parts, 0, quick.index, findings, suppressions);
+  }
+  // Module bindings and summaries as they are made, by statement (QuickState.events).
+  let partIndex = 0;
+  const events: QuickState['events'] = [];
+  if (state) {
+    const env = moduleScope.env;
+    const envSet = env.set.bind(env);
+    const envDelete = env.delete.bind(env);
+    env.set = (key: string, value: Value) => (events.push({ at: partIndex, summary: false, key, value }), envSet(key, value));
+    env.delete = (key: string) => (events.push({ at: partIndex, summary: false, key, value: undefined }), envDelete(key));
+    const summariesSet = flow.summaries.set.bind(flow.summaries);
+    flow.summaries.set = (key: string, value: Summary) => (events.push({ at: partIndex, summary: true, key, value }), summariesSet(key, value));
+  }
   let active = setFor(moduleActive);
 
   let current: Rule | null = null;
@@ -771,10 +1057,12 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
   // Module statements by text (their rows reach a definition only through the bindings it reads):
   // some rules look at the whole file (e.g. lockers built at module level), so a change to module
   // code re-runs every definition, as a change to the imports does.
-  const moduleText = state ? plans.filter((p) => !p.def).map((p) => p.text).join('\n') : '';
-  // Only an incremental analysis compares them.
-  const chainOld = state ? hash(eolKey, `${importsOld}\n${moduleText}`) : '';
-  const chainNew = state ? hash(eolKey, `${importsNew}\n${moduleText}`) : '';
+  const moduleText = state && !quick ? plans.filter((p) => !p.def).map((p) => p.text).join('\n') : '';
+  // Only an incremental analysis compares them (an edit walked alone changed none of it).
+  const chainOld = quick ? q!.entryKey : state ? hash(eolKey, `${importsOld}\n${moduleText}`) : '';
+  const chainNew = quick ? q!.entryKey : state ? hash(eolKey, `${importsNew}\n${moduleText}`) : '';
+  /** Per statement walked: what it gave (QuickState.parts). */
+  const partsOut: { findings: Finding[]; suppressions: [number, number, string][] }[] = [];
   const nextUnits = new Map<number, UnitCache>();
   let walked = 0;
   let reused = 0;
@@ -797,10 +1085,12 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     state.searches = search.next;
     state.lineStarts = starts!;
     state.units = nextUnits;
+    state.quick = undefined;
     state.walked = walked;
     state.reused = reused;
     state.skipped = skipped;
     state.partial = partial;
+    state.alone = false;
   };
   /** The findings so far, with the whole-file checks, deduplicated, suppressed and sorted. */
   const result = (partial: boolean): Finding[] => {
@@ -809,13 +1099,21 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     const fromFile = findings.splice(mark);
     const all = findings.concat(fromFile);
     // The first finding of a rule at a range (no key strings: this runs on every keystroke).
-    const seen = new Map<number, Finding[]>();
+    // (Most lines hold one finding: it is kept alone, not in a list.)
+    const seen = new Map<number, Finding | Finding[]>();
+    const same = (f: Finding, g: Finding) =>
+      g.rule === f.rule && g.range.start.character === f.range.start.character && g.range.end.line === f.range.end.line && g.range.end.character === f.range.end.character;
     const kept = all.filter((f) => {
-      const r = f.range;
-      const onLine = seen.get(r.start.line);
-      if (onLine?.some((g) => g.rule === f.rule && g.range.start.character === r.start.character && g.range.end.line === r.end.line && g.range.end.character === r.end.character)) return false;
-      if (onLine) onLine.push(f);
-      else seen.set(r.start.line, [f]);
+      const line = f.range.start.line;
+      const onLine = seen.get(line);
+      if (onLine === undefined) seen.set(line, f);
+      else if (Array.isArray(onLine)) {
+        if (onLine.some((g) => same(f, g))) return false;
+        onLine.push(f);
+      } else {
+        if (same(f, onLine)) return false;
+        seen.set(line, [onLine, f]);
+      }
       return options.ignoreSuppressions || !suppressions.covers(f, byRule.get(f.rule)!);
     });
     // A suppression may yet be used by the part not analysed.
@@ -857,21 +1155,29 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
     if (!lineMap.sameRows) unit.consulted = unit.consulted.map(([k]) => [k, fingerprint(k, false)]);
     return unit;
   };
-  for (const p of plans) {
+  for (let k = 0; k < plans.length; k++) {
+    const p = plans[k];
     if (deadline !== undefined && walked > walkedBefore && performance.now() > deadline) {
       commit(true);
       deadline = yield result(true);
       walkedBefore = walked;
     }
     flow.resetCache();
+    partIndex = quick ? quick.index : k;
     if (!p.def) {
       active = setFor(moduleActive);
+      // Its own lists: a definition nested in it (`if ...: def f()`) summarises into them.
+      const from = findings.length;
+      unitSummaries = [];
+      unitSuppressions = [];
       walk((p.scan && !p.scan.marker && !exhaustive ? active.quiet : active.query).captures(p.node));
+      partsOut[k] = { findings: findings.slice(from), suppressions: unitSuppressions };
       continue;
     }
     let unit = reuse(p);
     if (unit) {
       nextUnits.set(p.startRow, unit);
+      partsOut[k] = unit;
       continue;
     }
     if (!p.walk) {
@@ -933,8 +1239,59 @@ export function* analysis(trees: Tree | ModuleTrees, text: string, rules: readon
       unit.consulted = looked;
     }
     nextUnits.set(p.startRow, unit);
+    partsOut[k] = unit;
+  }
+  if (quick) {
+    // The edited definition made what it made before, as later statements see it: theirs stand
+    // (moved down or up when the edit added or removed lines).
+    const i = quick.index;
+    const rowsMoved = !lineMap!.sameRows;
+    const unit = nextUnits.get(plans[0].startRow)!;
+    const after = sameEvents(q!.events, i, events, rowsMoved ? lineMap! : null) ? movedOn(q!, state!.units!, i, unit, lineMap!, text.length - diff!.oldLength) : null;
+    if (!after) return yield* analysisOf(trees, text, rules, options, false);
+    // The edited definition's own events (only those of statements after it were moved).
+    after.events.splice(firstEventOf(after.events, i), eventsOf(q!.events, i).length, ...events);
+    replayParts(after.parts, i + 1, after.parts.length, findings, suppressions);
+    const edited = quick.node.startIndex;
+    q!.parts = after.parts;
+    q!.events = after.events;
+    q!.roots = q!.roots.map(([start, end]) => [start > edited ? start + after.delta : start, end > edited ? end + after.delta : end]);
+    q!.fileCounts = fileCounts;
+    q!.entryKey = after.entryKey;
+    state!.units = after.units;
+    const plan = state!.plan!;
+    plan.units[i] = quickPlanUnit!;
+    plan.walks[i] = !!quickPlanUnit!.walk;
+    plan.needed[i] = quickPlanUnit!.methods?.map((m) => !!m.needed) ?? null;
+    state!.rules = rules;
+    state!.text = text;
+    state!.searches = search.next;
+    state!.lineStarts = starts!;
+    state!.walked = walked;
+    state!.reused = q!.definitions - 1;
+    state!.skipped = skipped;
+    state!.partial = false;
+    state!.alone = true;
+    return result(false);
   }
   commit(false);
+  if (state) {
+    state.quick = {
+      parts: plans.map((p, k) => ({ start: p.node.startIndex, end: p.node.startIndex + p.text.length, row: p.startRow, type: p.node.type, findings: partsOut[k].findings, suppressions: partsOut[k].suppressions })),
+      roots: module.roots.map((r) => [r.startIndex, r.endIndex]),
+      events,
+      names,
+      scanKey,
+      imports: importParts,
+      moduleText,
+      eol: eolKey,
+      entryKey: chainNew,
+      off,
+      fileCounts,
+      moduleActive: moduleActive ?? [],
+      definitions: plans.filter((p) => p.def).length,
+    };
+  }
   return result(false);
 }
 
@@ -960,23 +1317,36 @@ function sameScan(a: UnitScan | null | undefined, b: UnitScan | null | undefined
   return a.marker === b.marker && sameList(a.active, b.active) && sameList(a.calls, b.calls) && sameList(a.defs, b.defs);
 }
 
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function sameFlags(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** `planWalks` would decide for `b` as it did for `a`. */
 function samePlan(a: readonly PlanUnit[], b: readonly PlanUnit[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x.def !== y.def || x.isClass !== y.isClass || !sameScan(x.scan, y.scan) || !sameScan(x.rest, y.rest)) return false;
-    const xm = x.methods;
-    const ym = y.methods;
-    if (!xm || !ym) {
-      // Read whole (no methods list) in both, or not comparable.
-      if (xm || ym) return false;
-      continue;
-    }
-    if (xm.length !== ym.length) return false;
-    for (let j = 0; j < xm.length; j++) if (!sameScan(xm[j].scan, ym[j].scan)) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (!samePlanUnit(a[i], b[i])) return false;
+  return true;
+}
+
+/** `planWalks` would see the same in `y` as in `x`. */
+function samePlanUnit(x: PlanUnit, y: PlanUnit): boolean {
+  if (x.def !== y.def || x.isClass !== y.isClass || !sameScan(x.scan, y.scan) || !sameScan(x.rest, y.rest)) return false;
+  const xm = x.methods;
+  const ym = y.methods;
+  // Read whole (no methods list) in both, or not comparable.
+  if (!xm || !ym) return !xm && !ym;
+  if (xm.length !== ym.length) return false;
+  for (let j = 0; j < xm.length; j++) if (!sameScan(xm[j].scan, ym[j].scan)) return false;
   return true;
 }
 
@@ -1215,34 +1585,88 @@ class LineMap {
     // Nor does a unit whose every position lies before the change (rows are ascending).
     const held = u.rows!;
     if (startRow === u.startRow && (held.length === 0 || held[held.length - 1] < this.prefix)) return u;
-    let ok = true;
-    const pos = (p: Pos): Pos => {
-      const line = this.toNew(p.line);
-      if (line < 0) ok = false;
-      return { line, character: p.character };
-    };
-    const range = (r: TextRange): TextRange => ({ start: pos(r.start), end: pos(r.end) });
-    const step = (t: TraceStep): TraceStep => ({ ...t, range: range(t.range) });
-    const row = (r: number) => {
-      const n = this.toNew(r);
-      if (n < 0) ok = false;
-      return n;
-    };
-    const findings = u.findings.map((f) => ({
-      ...f,
-      range: range(f.range),
-      trace: f.trace?.map(step),
-      fix: f.fix && { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: range(e.range) })) },
-      suppressLines: f.suppressLines?.map(row),
-    }));
-    const summaries = u.summaries.map(([k, v]): [string, Summary] => [k, {
-      ...v,
-      value: { sources: v.value.sources.map((src) => ({ ...src, trace: src.trace.map(step) })) },
-    }]);
-    const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [row(r), c, t]);
-    if (!ok) return null;
+    const move = new RowMover(this);
+    const findings = u.findings.map((f) => move.finding(f));
+    const summaries = u.summaries.map(([k, v]): [string, Summary] => [k, move.summary(v)]);
+    const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]);
+    if (!move.ok) return null;
     // Every row it holds has a counterpart, and rows keep their order.
     const rows = u.rows?.map((r) => this.toNew(r));
-    return unitCache({ ...u, startRow, endRow: startRow + (u.endRow - u.startRow), findings, summaries, suppressions, rows });
+    return {
+      startRow,
+      endRow: startRow + (u.endRow - u.startRow),
+      text: u.text,
+      startIndex: u.startIndex,
+      entryKey: u.entryKey,
+      findings,
+      suppressions,
+      summaries,
+      aliases: u.aliases,
+      importKey: u.importKey,
+      consulted: u.consulted,
+      walked: u.walked,
+      skippedMethods: u.skippedMethods,
+      rows,
+      raw: u.raw,
+    };
+  }
+}
+
+/** Copies of positions and what holds them, rows moved by a LineMap; `ok` turns false at a row with no counterpart. */
+class RowMover {
+  ok = true;
+
+  constructor(private readonly map: LineMap) {}
+
+  // (Objects built field by field: a spread copy is several times slower, and an Enter in a
+  // large file moves every finding after it.)
+  row(r: number): number {
+    const n = this.map.toNew(r);
+    if (n < 0) this.ok = false;
+    return n;
+  }
+
+  pos(p: Pos): Pos {
+    return { line: this.row(p.line), character: p.character };
+  }
+
+  range(r: TextRange): TextRange {
+    return { start: this.pos(r.start), end: this.pos(r.end) };
+  }
+
+  step(t: TraceStep): TraceStep {
+    return { range: this.range(t.range), message: t.message };
+  }
+
+  steps(trace: TraceStep[]): TraceStep[] {
+    const out: TraceStep[] = new Array(trace.length);
+    for (let i = 0; i < trace.length; i++) out[i] = this.step(trace[i]);
+    return out;
+  }
+
+  finding(f: Finding): Finding {
+    const moved: Finding = {
+      rule: f.rule,
+      code: f.code,
+      range: this.range(f.range),
+      message: f.message,
+      level: f.level,
+      severity: f.severity,
+      confidence: f.confidence,
+      cwe: f.cwe,
+      fix: f.fix && { title: f.fix.title, safe: f.fix.safe, edits: f.fix.edits.map((e) => ({ range: this.range(e.range), newText: e.newText })) },
+      trace: f.trace && this.steps(f.trace),
+      suppressLines: f.suppressLines?.map((r) => this.row(r)),
+    };
+    if (f.fingerprint !== undefined) moved.fingerprint = f.fingerprint;
+    return moved;
+  }
+
+  value(v: Value): Value {
+    return { sources: v.sources.map((src) => ({ kind: src.kind, name: src.name, strong: src.strong, trace: this.steps(src.trace), cleared: src.cleared })) };
+  }
+
+  summary(s: Summary): Summary {
+    return { ...s, value: this.value(s.value) };
   }
 }

@@ -17,7 +17,18 @@ export interface Statement {
   kind: 'def' | 'class' | 'other';
 }
 
-const INTERESTING = /[#'"\\()[\]{}\n]/g;
+/** The characters the tokenizer stops at (a lookup, not a regex: a match allocates, and this runs per keystroke). */
+const INTERESTING = new Uint8Array(128);
+for (const c of '#\'"\\()[]{}\n') INTERESTING[c.charCodeAt(0)] = 1;
+
+/** The first interesting character in `text` from `from` to `to` (excluded), or -1. */
+function nextInteresting(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && INTERESTING[c] === 1) return i;
+  }
+  return -1;
+}
 const DEF_LINE = /^(?:async[ \t]+)?def\b/;
 const CLASS_LINE = /^class\b/;
 
@@ -98,12 +109,11 @@ function tokenize(text: string, from: number, to: number, nested: boolean): { ou
     }
     // Tokenize the line (and any string it opens, across lines).
     continued = false;
-    INTERESTING.lastIndex = p;
+    let at = p;
     let lineEnd = to;
     for (;;) {
-      const m = INTERESTING.exec(text);
-      if (!m || m.index >= to) break;
-      const i = m.index;
+      const i = nextInteresting(text, at, to);
+      if (i < 0) break;
       const ch = text.charCodeAt(i);
       if (ch === 10) {
         lineEnd = i + 1;
@@ -123,7 +133,7 @@ function tokenize(text: string, from: number, to: number, nested: boolean): { ou
           lineEnd = Math.min(to, next === 10 ? i + 2 : i + 3);
           break;
         }
-        INTERESTING.lastIndex = i + 1;
+        at = i + 1;
         continue;
       }
       if (ch === 40 || ch === 91 || ch === 123) depth++;
@@ -133,10 +143,10 @@ function tokenize(text: string, from: number, to: number, nested: boolean): { ou
         // A string: to its closing quote, across lines when triple-quoted.
         const end = stringEnd(text, i);
         if (end < 0 || end > to) return { out, failedAt: current?.start ?? lineStart };
-        INTERESTING.lastIndex = end;
+        at = end;
         continue;
       }
-      INTERESTING.lastIndex = i + 1;
+      at = i + 1;
     }
     if (current && (opens || extend)) current.end = lineEnd;
     lineStart = lineEnd;

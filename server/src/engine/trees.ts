@@ -43,6 +43,11 @@ export class ModuleTrees {
     return this.all;
   }
 
+  /** The children of the `i`th root alone. */
+  childrenOfRoot(i: number): readonly Node[] {
+    return (this.childrenOf[i] ??= childrenOf(this.roots[i]));
+  }
+
   /** The named children of every root: statements and comments. */
   get namedChildren(): Node[] {
     return this.children.filter((n) => n.isNamed);
