@@ -86,13 +86,14 @@ describe('a document parsed in groups of statements', () => {
     assert.equal(hit?.level, 'error', JSON.stringify(grouped));
   });
 
-  it('keeps one tree for a small file; what cannot be read from the text goes with the group before it to the end', async () => {
+  it('keeps one tree for a small file; an open bracket stays in its group, an open triple-quoted string takes the rest', async () => {
     await initParser();
     const defs = 'def a():\n    return 1\n\ndef b():\n    return 2\n';
     const small = new ParsedDocument('file:///s.py', 1, defs);
     const split = new ParsedDocument('file:///p.py', 1, defs, { fromChars: 0, every: 1 });
-    // An open bracket or string runs on to the end of the text: so does the group before it.
+    // A `def` at column 0 cannot be inside brackets: the open one ends with its group.
     const bracket = new ParsedDocument('file:///o.py', 1, `${defs}x = (\n${defs}`, { fromChars: 0, every: 1 });
+    // A string may hold anything: the group before it takes it and the rest of the text.
     const string = new ParsedDocument('file:///q.py', 1, `${defs}x = """\n${defs}`, { fromChars: 0, every: 1 });
     try {
       assert.equal(small.treeCount, 1);
@@ -101,7 +102,8 @@ describe('a document parsed in groups of statements', () => {
       const b = split.module.roots[1].namedChild(0)!;
       assert.equal(b.startPosition.row, 3);
       assert.equal(b.text, 'def b():\n    return 2');
-      assert.deepEqual(bracket.treeStarts, [0, defs.indexOf('def b')]);
+      assert.equal(bracket.treeCount, 4);
+      assert.equal(bracket.module.roots[2].namedChild(0)?.text, 'def a():\n    return 1');
       assert.deepEqual(string.treeStarts, [0, defs.indexOf('def b')]);
       // Closing the string splits the rest into groups again, as a fresh open does.
       const at = { line: 5, character: 7 };

@@ -52,15 +52,19 @@ export function statements(text: string, from = 0, to = text.length, nested = fa
 }
 
 /**
- * The statements of a module up to where it stops tokenizing cleanly (`failedAt`: the start of
- * the statement, or of the line, where the tokenizer gave up; null when it did not).
+ * The statements of a module read leniently, as an editor's half-typed code needs: a `def` or
+ * `class` line at column 0 starts a statement even inside an unclosed bracket (it cannot be
+ * inside one in valid code), a one-line string left open ends with its line, and a stray closing
+ * bracket is passed over. Up to where even that fails (`failedAt`: the start of the statement,
+ * or of the line; null when it did not): an unterminated triple-quoted string, a form feed,
+ * decorators with no definition after them.
  */
 export function statementsBefore(text: string, from = 0, to = text.length): { found: Statement[]; failedAt: number | null } {
-  const { out, failedAt } = tokenize(text, from, to, false);
+  const { out, failedAt } = tokenize(text, from, to, false, true);
   return { found: failedAt === null ? out : out.filter((s) => s.start < failedAt), failedAt };
 }
 
-function tokenize(text: string, from: number, to: number, nested: boolean): { out: Statement[]; failedAt: number | null } {
+function tokenize(text: string, from: number, to: number, nested: boolean, lenient = false): { out: Statement[]; failedAt: number | null } {
   const out: Statement[] = [];
   let depth = 0;
   let continued = false;
@@ -74,6 +78,10 @@ function tokenize(text: string, from: number, to: number, nested: boolean): { ou
   while (lineStart < to) {
     let p = lineStart;
     for (let c = text.charCodeAt(p); c === 32 || c === 9; c = text.charCodeAt(++p));
+    if (lenient && p === lineStart && (depth > 0 || continued) && kindOf(text.slice(p, p + 10))) {
+      depth = 0;
+      continued = false;
+    }
     // Inside brackets or after a backslash the line continues the statement, whatever its indent.
     const inside = depth > 0 || continued;
     const c = p < to ? text.charCodeAt(p) : 10;
@@ -138,10 +146,18 @@ function tokenize(text: string, from: number, to: number, nested: boolean): { ou
       }
       if (ch === 40 || ch === 91 || ch === 123) depth++;
       else if (ch === 41 || ch === 93 || ch === 125) {
-        if (--depth < 0) return { out, failedAt: current?.start ?? lineStart };
+        if (--depth < 0) {
+          if (!lenient) return { out, failedAt: current?.start ?? lineStart };
+          depth = 0;
+        }
       } else {
         // A string: to its closing quote, across lines when triple-quoted.
-        const end = stringEnd(text, i);
+        let end = stringEnd(text, i);
+        if (end < 0 && lenient && !isTriple(text, i)) {
+          // Open to the end of its line (the line break is read as usual).
+          const nl = text.indexOf('\n', i);
+          end = nl < 0 || nl > to ? to : nl;
+        }
         if (end < 0 || end > to) return { out, failedAt: current?.start ?? lineStart };
         at = end;
         continue;
@@ -151,8 +167,15 @@ function tokenize(text: string, from: number, to: number, nested: boolean): { ou
     if (current && (opens || extend)) current.end = lineEnd;
     lineStart = lineEnd;
   }
-  if (depth > 0 || continued || decorating) return { out, failedAt: current?.start ?? lineStart };
+  // Read leniently, an open bracket or backslash at the end of the text is the last statement's
+  // own error; before more text it may take in what follows (a decorator line, say).
+  if (((depth > 0 || continued) && (!lenient || to < text.length)) || decorating) return { out, failedAt: current?.start ?? lineStart };
   return { out, failedAt: null };
+}
+
+function isTriple(text: string, q: number): boolean {
+  const quote = text.charCodeAt(q);
+  return text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote;
 }
 
 /** Offset just past the string literal whose quote is at `q`, or -1 when it never closes. */
