@@ -238,3 +238,28 @@ it('a class whose method calls one of its own methods is reused after an edit ab
   assert.deepEqual([state.walked, state.reused], [1, 1]);
   doc.dispose();
 });
+
+it('a function defined inside a module statement is summarised where that statement stands, also when the definition before it is reused', async () => {
+  await initParser();
+  // `helper` is defined by the `if` at the end: a call before it cannot know what it returns.
+  // `b` is walked, `c` is not (no rule's words), so nothing after `b` is walked before the `if`.
+  const before = [
+    'import os', 'import sys', '', '',
+    'def b(cmd):', '    os.system(cmd)', '', '',
+    'def c(cmd):', '    return cmd', '', '',
+    'if sys.platform:', '    def helper(v):', '        return "ls"', '',
+  ].join('\n');
+  const doc = new ParsedDocument('file:///m.py', 1, before);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  // `c` now calls `helper` with its parameter: walked again, after `b` reused.
+  const at = before.indexOf('return cmd');
+  const typed = 'os.system(helper(cmd))';
+  doc.update([{ range: { start: positionAt(before, at), end: positionAt(before, at + 'return cmd'.length) }, text: typed }], 2);
+  const text = before.slice(0, at) + typed + before.slice(at + 'return cmd'.length);
+  const incremental = analyze(doc.module, doc.text, RULES, { state });
+  const fresh = freshFindings(text);
+  assert.deepEqual(incremental, fresh);
+  assert.ok(fresh.some((f) => f.rule === 'shell-command-injection' && f.range.start.line === 9), 'the unknown call passes `cmd` on');
+  doc.dispose();
+});
