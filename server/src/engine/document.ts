@@ -227,12 +227,19 @@ export class ParsedDocument {
       const end = groups[j].end;
       let fresh: Group[];
       if (starts.length === j - i + 1) {
-        // The same groups: each reparsed against its own edited tree.
+        // The same groups: each reparsed against its own edited tree. Where the code does not
+        // parse, tree-sitter's error recovery after an incremental reparse may read it otherwise
+        // than a fresh parse does: such a group (a few statements) is parsed afresh, so that the
+        // trees stay those of a fresh open.
         fresh = starts.map((start, k) => {
           const groupEnd = k + 1 < starts.length ? starts[k + 1] : end;
           const old = groups[i + k].tree;
-          const tree = this.parse(start, groupEnd, old);
+          let tree = this.parse(start, groupEnd, old);
           old.delete();
+          if (tree.rootNode.hasError) {
+            tree.delete();
+            tree = this.parse(start, groupEnd);
+          }
           return { start, end: groupEnd, tree, dirty: false };
         });
       } else {

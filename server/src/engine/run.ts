@@ -1056,8 +1056,12 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   const eolKey = text.includes('\r\n') ? 'crlf' : 'lf';
   // Module statements by text (their rows reach a definition only through the bindings it reads):
   // some rules look at the whole file (e.g. lockers built at module level), so a change to module
-  // code re-runs every definition, as a change to the imports does.
-  const moduleText = state && !quick ? plans.filter((p) => !p.def).map((p) => p.text).join('\n') : '';
+  // code re-runs every definition, as a change to the imports does. Only statements at column 0:
+  // a half-typed line (an open bracket) turns the code around it into top-level ERROR nodes and
+  // indented statements of a broken definition, which would otherwise re-run every definition on
+  // each such keystroke. The bindings made there reach a definition only through its lookups,
+  // which it checks anyway.
+  const moduleText = state && !quick ? plans.filter((p) => !p.def && p.node.type !== 'ERROR' && p.node.startPosition.column === 0).map((p) => p.text).join('\n') : '';
   // Only an incremental analysis compares them (an edit walked alone changed none of it).
   const chainOld = quick ? q!.entryKey : state ? hash(eolKey, `${importsOld}\n${moduleText}`) : '';
   const chainNew = quick ? q!.entryKey : state ? hash(eolKey, `${importsNew}\n${moduleText}`) : '';
