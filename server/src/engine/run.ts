@@ -1084,17 +1084,21 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
         else scans.set(p.text, { scan: p.raw.scan, key: p.raw.key });
       }
     }
+    committed(state, nextUnits, reused, partial, false);
+    state.quick = undefined;
+  };
+  /** The text this analysis read, and what it did, as the next one starts from. */
+  const committed = (state: AnalysisState, units: Map<number, UnitCache>, reused: number, partial: boolean, alone: boolean) => {
     state.rules = rules;
     state.text = text;
     state.searches = search.next;
     state.lineStarts = starts!;
-    state.units = nextUnits;
-    state.quick = undefined;
+    state.units = units;
     state.walked = walked;
     state.reused = reused;
     state.skipped = skipped;
     state.partial = partial;
-    state.alone = false;
+    state.alone = alone;
   };
   /** The findings so far, with the whole-file checks, deduplicated, suppressed and sorted. */
   const result = (partial: boolean): Finding[] => {
@@ -1262,20 +1266,11 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     q!.roots = q!.roots.map(([start, end]) => [start > edited ? start + after.delta : start, end > edited ? end + after.delta : end]);
     q!.fileCounts = fileCounts;
     q!.entryKey = after.entryKey;
-    state!.units = after.units;
     const plan = state!.plan!;
     plan.units[i] = quickPlanUnit!;
     plan.walks[i] = !!quickPlanUnit!.walk;
     plan.needed[i] = quickPlanUnit!.methods?.map((m) => !!m.needed) ?? null;
-    state!.rules = rules;
-    state!.text = text;
-    state!.searches = search.next;
-    state!.lineStarts = starts!;
-    state!.walked = walked;
-    state!.reused = q!.definitions - 1;
-    state!.skipped = skipped;
-    state!.partial = false;
-    state!.alone = true;
+    committed(state!, after.units, q!.definitions - 1, false, true);
     return result(false);
   }
   commit(false);
@@ -1596,6 +1591,7 @@ class LineMap {
     if (!move.ok) return null;
     // Every row it holds has a counterpart, and rows keep their order.
     const rows = u.rows?.map((r) => this.toNew(r));
+    // The fields in `unitCache`'s order (one shape for all units), without a spread copy first.
     return {
       startRow,
       endRow: startRow + (u.endRow - u.startRow),
@@ -1622,8 +1618,6 @@ class RowMover {
 
   constructor(private readonly map: LineMap) {}
 
-  // (Objects built field by field: a spread copy is several times slower, and an Enter in a
-  // large file moves every finding after it.)
   row(r: number): number {
     const n = this.map.toNew(r);
     if (n < 0) this.ok = false;
@@ -1648,6 +1642,8 @@ class RowMover {
     return out;
   }
 
+  // (Built field by field, like the findings the walk reports: a spread copy is several times
+  // slower, and an Enter in a large file moves every finding after it.)
   finding(f: Finding): Finding {
     const moved: Finding = {
       rule: f.rule,
