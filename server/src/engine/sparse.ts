@@ -29,6 +29,7 @@ function nextInteresting(text: string, from: number, to: number): number {
   }
   return -1;
 }
+
 const DEF_LINE = /^(?:async[ \t]+)?def\b/;
 const CLASS_LINE = /^class\b/;
 
