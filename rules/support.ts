@@ -5,7 +5,7 @@ import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, ty
 import { lastSegment, matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
 import type { Fix } from '../server/src/engine/types';
-import { descendantsIn, moduleOf } from '../server/src/engine/trees';
+import { descendantsIn, moduleOf, type ModuleTrees } from '../server/src/engine/trees';
 
 export function describeSource(s: Source): string {
   switch (s.kind) {
@@ -162,6 +162,31 @@ export function scopeNodeOf(node: Node): Node {
     if (n.type === 'function_definition' || n.type === 'class_definition') return n;
   }
   return n;
+}
+
+const topLevel = new WeakMap<ModuleTrees, Map<string, (Node | null)[]>>();
+
+/**
+ * The module's top-level assignments to plain names (`NAME = value`, `NAME: T = value`), by name
+ * in text order: the value of each, null for an annotation alone. Indexed once per module: the
+ * rules that read module constants ask for them on every call they look at.
+ */
+export function topLevelAssignments(ctx: Ctx): Map<string, (Node | null)[]> {
+  let index = topLevel.get(ctx.module);
+  if (index) return index;
+  index = new Map();
+  for (const stmt of ctx.module.children) {
+    const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    if (left?.type !== 'identifier') continue;
+    const list = index.get(left.text);
+    const value = a.childForFieldName('right');
+    if (list) list.push(value);
+    else index.set(left.text, [value]);
+  }
+  topLevel.set(ctx.module, index);
+  return index;
 }
 
 const moduleAssignments = new WeakMap<object, Map<string, Node[]>>();

@@ -3,7 +3,7 @@ import { replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { sinkName } from '../support';
+import { sinkName, topLevelAssignments } from '../support';
 
 const ASYM = 'cryptography.hazmat.primitives.asymmetric';
 /** Key generators taking a size in bits: where the size sits and the algorithm's name. */
@@ -41,14 +41,9 @@ function sizeArg(site: CallSite): { node: Node; algo: string } | null {
 function intValue(node: Node, ctx: Ctx): number | null {
   if (node.type === 'integer') return Number(node.text.replace(/_/g, ''));
   if (node.type !== 'identifier') return null;
-  for (const stmt of ctx.module.namedChildren) {
-    const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
-    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === node.text) {
-      const right = a.childForFieldName('right');
-      return right?.type === 'integer' ? Number(right.text.replace(/_/g, '')) : null;
-    }
-  }
-  return null;
+  // The first top-level assignment to it.
+  const right = topLevelAssignments(ctx).get(node.text)?.[0];
+  return right?.type === 'integer' ? Number(right.text.replace(/_/g, '')) : null;
 }
 
 const rule: Rule = {

@@ -7,6 +7,7 @@ import { insertAt } from '../../server/src/engine/fixes';
 import type { CallSite, Ctx } from '../../server/src/engine/rule';
 import type { Level, TextEdit } from '../../server/src/engine/types';
 import { scopeRoots, type ModuleTrees } from '../../server/src/engine/trees';
+import { topLevelAssignments } from '../support';
 
 export const JOIN = ['os.path.join', 'posixpath.join', 'ntpath.join'];
 const NORMALIZE = ['os.path.normpath', 'os.path.abspath', 'os.path.realpath', 'posixpath.normpath', 'os.path.expanduser'];
@@ -62,33 +63,11 @@ function lastBinding(use: Node, ctx: Ctx, withs: boolean): Node | null {
   for (const b of bindingsOf(scope, ctx)) {
     if (b.at < use.startIndex && b.name === use.text && (withs || !b.viaWith)) best = b.value;
   }
-  // A module constant: `STATE_DIR = "/var/lib/x"` at top level.
-  if (!best && scope.type === 'function_definition') best = moduleConstants(ctx).get(use.text) ?? null;
-  return best;
-}
-
-const constantsCache = new WeakMap<ModuleTrees, Map<string, Node>>();
-
-/**
- * The value of each name's last plain assignment among the module's top-level statements. Read
- * from those statements alone: the module's other bindings (in `if`, `with`, ...) are not
- * constants, and walking every tree of a large file for them costs milliseconds per keystroke.
- */
-function moduleConstants(ctx: Ctx): Map<string, Node> {
-  let out = constantsCache.get(ctx.module);
-  if (out) return out;
-  out = new Map();
-  for (const stmt of ctx.module.children) {
-    if (stmt.type !== 'expression_statement') continue;
-    for (const n of stmt.namedChildren) {
-      if (n?.type !== 'assignment') continue;
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && right) out.set(left.text, right);
-    }
+  if (!best && scope.type === 'function_definition') {
+    // A module constant: `STATE_DIR = "/var/lib/x"` at top level (its last value).
+    for (const value of topLevelAssignments(ctx).get(use.text) ?? []) if (value) best = value;
   }
-  constantsCache.set(ctx.module, out);
-  return out;
+  return best;
 }
 
 /**

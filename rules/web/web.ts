@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { insertAt, eol, lineText } from '../../server/src/engine/fixes';
 import type { Ctx } from '../../server/src/engine/rule';
-import { assignmentsBefore, scopeNodeOf } from '../support';
+import { assignmentsBefore, scopeNodeOf, topLevelAssignments } from '../support';
 import type { Value } from '../../server/src/engine/dataflow';
 import type { TextEdit } from '../../server/src/engine/types';
 import type { ModuleTrees } from '../../server/src/engine/trees';
@@ -36,15 +36,8 @@ export function constantText(node: Node | null | undefined, ctx: Ctx): string | 
   const direct = stringValue(node);
   if (direct !== null) return direct;
   if (node.type !== 'identifier') return null;
-  let found: string | null = null;
-  let count = 0;
-  for (const stmt of ctx.module.namedChildren) {
-    const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
-    if (a?.type !== 'assignment' || a.childForFieldName('left')?.text !== node.text) continue;
-    count++;
-    found = stringValue(a.childForFieldName('right'));
-  }
-  return count === 1 ? found : null;
+  const values = topLevelAssignments(ctx).get(node.text);
+  return values?.length === 1 ? stringValue(values[0]) : null;
 }
 
 /**

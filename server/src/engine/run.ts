@@ -201,11 +201,16 @@ function replayParts(parts: Part[], from: number, to: number, findings: Finding[
   }
 }
 
-/** Where the events of the statement at `index` start. */
+/** Where the events of the statement at `index` start (they are in statement order). */
 function firstEventOf(events: QuickState['events'], index: number): number {
-  let from = 0;
-  while (from < events.length && events[from].at < index) from++;
-  return from;
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid].at < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The events of the statement at `index`. */
@@ -216,11 +221,10 @@ function eventsOf(events: QuickState['events'], index: number): QuickState['even
 }
 
 /**
- * The statement at `index` made the same bindings and summaries, in the same order, as before
- * the edit (`made`): compared as text, rows included (the old ones moved by `lines`, if given).
+ * A statement made the same bindings and summaries (`made`), in the same order, as before the
+ * edit: compared as text, rows included (the old ones moved by `lines`, if given).
  */
-function sameEvents(events: QuickState['events'], index: number, made: QuickState['events'], lines: LineMap | null): boolean {
-  const before = eventsOf(events, index);
+function sameEvents(before: QuickState['events'], made: QuickState['events'], lines: LineMap | null): boolean {
   if (before.length !== made.length) return false;
   for (let i = 0; i < before.length; i++) {
     const x = before[i];
@@ -285,9 +289,8 @@ function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, un
   }
   const events = q.events.map((e) => (e.at <= index || !e.value ? e : { ...e, value: e.summary ? move.summary(e.value as Summary) : move.value(e.value as Value) }));
   if (!move.ok) return null;
-  // The imports' rows are in the units' entry key, as the whole analysis hashes it.
-  const imports = q.imports.map(([k, rel]) => `${parts[k].row}|${rel}\n`).join('');
-  const entryKey = hash(q.eol, `${imports}\n${q.moduleText}`);
+  // The imports' rows are in the units' entry key.
+  const entryKey = entryKeyOf(q.eol, q.imports, (k) => String(parts[k].row), q.moduleText);
   for (const u of moved.values()) u.entryKey = entryKey;
   return { parts, units: moved, events, entryKey, delta };
 }
@@ -520,8 +523,6 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   // Names come from every import of the file, in order: cached units give their aliases.
   const names = quick ? q!.names : new Names(null, []);
   const importsQuery = query(IMPORTS_QUERY);
-  let importsOld = '';
-  let importsNew = '';
   // (A function of its own: the generator's body is seldom optimised, and this runs per statement.)
   /** The statements holding imports: their index and imports relative to their first row (QuickState.imports). */
   const importParts: [number, string][] = [];
@@ -536,11 +537,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
       for (const n of p.imports) names.addImport(n);
       rel = p.imports.map((n) => `${n.startPosition.row - p.startRow}:${n.text}`).join('\n');
     }
-    if (rel) {
-      importsOld += `${rowKey(toOld(p.startRow))}|${rel}\n`;
-      importsNew += `${p.startRow}|${rel}\n`;
-      importParts.push([k, rel]);
-    }
+    if (rel) importParts.push([k, rel]);
   };
   if (!quick) plans.forEach(readImports);
   else {
@@ -681,7 +678,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     if (quick) {
       // No rule switched off or on for the file, and the walks of every other statement as before.
       const i = quick.index;
-      if (!memo || !sameFlags(off, q!.off)) return yield* analysisOf(trees, text, rules, options, false);
+      if (!memo || !(off === q!.off || (off && q!.off && sameList(off, q!.off)))) return yield* analysisOf(trees, text, rules, options, false);
       const unit = planUnits[0];
       if (samePlanUnit(memo.units[i], unit)) {
         unit.walk = memo.walks[i];
@@ -1063,8 +1060,8 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   // which it checks anyway.
   const moduleText = state && !quick ? plans.filter((p) => !p.def && p.node.type !== 'ERROR' && p.node.startPosition.column === 0).map((p) => p.text).join('\n') : '';
   // Only an incremental analysis compares them (an edit walked alone changed none of it).
-  const chainOld = quick ? q!.entryKey : state ? hash(eolKey, `${importsOld}\n${moduleText}`) : '';
-  const chainNew = quick ? q!.entryKey : state ? hash(eolKey, `${importsNew}\n${moduleText}`) : '';
+  const chainOld = quick ? q!.entryKey : state ? entryKeyOf(eolKey, importParts, (k) => rowKey(toOld(plans[k].startRow)), moduleText) : '';
+  const chainNew = quick ? q!.entryKey : state ? entryKeyOf(eolKey, importParts, (k) => String(plans[k].startRow), moduleText) : '';
   /** Per statement walked: what it gave (QuickState.parts). */
   const partsOut: { findings: Finding[]; suppressions: [number, number, string][] }[] = [];
   const nextUnits = new Map<number, UnitCache>();
@@ -1255,10 +1252,11 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     const i = quick.index;
     const rowsMoved = !lineMap!.sameRows;
     const unit = nextUnits.get(plans[0].startRow)!;
-    const after = sameEvents(q!.events, i, events, rowsMoved ? lineMap! : null) ? movedOn(q!, state!.units!, i, unit, lineMap!, text.length - diff!.oldLength) : null;
+    const before = eventsOf(q!.events, i);
+    const after = sameEvents(before, events, rowsMoved ? lineMap! : null) ? movedOn(q!, state!.units!, i, unit, lineMap!, text.length - diff!.oldLength) : null;
     if (!after) return yield* analysisOf(trees, text, rules, options, false);
     // The edited definition's own events (only those of statements after it were moved).
-    after.events.splice(firstEventOf(after.events, i), eventsOf(q!.events, i).length, ...events);
+    after.events.splice(firstEventOf(after.events, i), before.length, ...events);
     replayParts(after.parts, i + 1, after.parts.length, findings, suppressions);
     const edited = quick.node.startIndex;
     q!.parts = after.parts;
@@ -1302,7 +1300,7 @@ function walkRules(rules: readonly Rule[]): boolean[] {
   return w;
 }
 
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+function sameList<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -1320,13 +1318,6 @@ function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
   if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
-  return true;
-}
-
-function sameFlags(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -1465,6 +1456,17 @@ function isStatic(fn: Node): boolean {
 /** Top-level statements that are definitions: their findings can be reused across edits. */
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
+
+/**
+ * What a definition's reuse depends on beyond its own lookups: the file's line ending, each
+ * statement holding imports (its row, by `rowOf` its index, and its imports) and the module
+ * statements' text.
+ */
+function entryKeyOf(eol: string, imports: readonly [number, string][], rowOf: (index: number) => string, moduleText: string): string {
+  let text = '';
+  for (const [k, rel] of imports) text += `${rowOf(k)}|${rel}\n`;
+  return hash(eol, `${text}\n${moduleText}`);
+}
 
 function rowKey(row: number): string {
   return row < 0 ? '?' : String(row);
