@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { analyzeText, RULES } from '../../server/src/engine';
 import { encodeMessage, StdoutWriter } from '../../server/src/handlers/transport';
+import { diagnosticJson, toDiagnostic } from '../../server/src/report/diagnostic';
+import { fixturePath } from '../unit/annotations';
 
 const DIAGNOSTIC = {
   range: { start: { line: 5, character: 40 }, end: { line: 5, character: 64 } },
@@ -42,6 +46,20 @@ describe('stdio transport', () => {
     }
     const request = { jsonrpc: '2.0', id: 1, result: { contents: { kind: 'markdown', value: 'clé 🔑' } } };
     assert.equal(encodeMessage(request as any).toString('utf8'), JSON.stringify(request));
+  });
+
+  it('writes the diagnostic of every fixture finding as JSON.stringify does', async () => {
+    // toDiagnostic writes its diagnostics' JSON itself (from their strings' JSON, kept): every
+    // rule's messages, traces and links, on a URI that needs escaping.
+    let count = 0;
+    for (const rule of RULES) {
+      for (const f of await analyzeText(readFileSync(fixturePath(rule), 'utf8'))) {
+        const d = toDiagnostic(f, RULES.find((r) => r.name === f.rule)!, 'file:///w/a "b\\c".py', `file:///opt/seclens/docs/rules/${f.rule}.md`);
+        assert.equal(diagnosticJson(d), JSON.stringify(d), `${f.rule} at line ${f.range.start.line + 1}`);
+        count++;
+      }
+    }
+    assert.ok(count > RULES.length, `${count} findings`);
   });
 
   it('frames each message with its byte length and writes the messages of one tick at once', async () => {

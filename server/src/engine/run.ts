@@ -268,7 +268,7 @@ function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, un
     const row = move.row(p.row);
     if (DEFINITIONS.has(p.type)) {
       const u = units.get(p.row);
-      const n = u ? lines.unitToNew(u, row) : null;
+      const n = u ? lines.unitToNew(u, row, move) : null;
       if (!u || !n) return null;
       const copy = n === u ? unitCache(u) : n;
       copy.startIndex = u.startIndex + delta;
@@ -685,11 +685,11 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
         unit.methods?.forEach((m, j) => (m.needed = memo.needed[i]![j]));
         calledNames = memo.called;
       } else {
-        // Its words changed (a call or a rule's word typed): the plan again, with it.
+        // Its words changed (a call or a rule's word typed): the plan again, with it. Names it
+        // now calls or no longer calls matter only where they change another statement's walk.
         const all = memo.units.slice();
         all[i] = unit;
         calledNames = planWalks(all, walkRule);
-        if (!sameSet(calledNames, memo.called)) return yield* analysisOf(trees, text, rules, options, false);
         for (let j = 0; j < all.length; j++) {
           if (j === i) continue;
           if (!!all[j].walk !== memo.walks[j] || all[j].methods?.some((m, k) => !!m.needed !== memo.needed[j]![k])) return yield* analysisOf(trees, text, rules, options, false);
@@ -1268,6 +1268,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     plan.units[i] = quickPlanUnit!;
     plan.walks[i] = !!quickPlanUnit!.walk;
     plan.needed[i] = quickPlanUnit!.methods?.map((m) => !!m.needed) ?? null;
+    plan.called = calledNames;
     committed(state!, after.units, q!.definitions - 1, false, true);
     return result(false);
   }
@@ -1312,13 +1313,6 @@ function sameScan(a: UnitScan | null | undefined, b: UnitScan | null | undefined
   if (a === b) return true;
   if (!a || !b) return false;
   return a.marker === b.marker && sameList(a.active, b.active) && sameList(a.calls, b.calls) && sameList(a.defs, b.defs);
-}
-
-function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
-  if (a === b) return true;
-  if (a.size !== b.size) return false;
-  for (const x of a) if (!b.has(x)) return false;
-  return true;
 }
 
 /** `planWalks` would decide for `b` as it did for `a`. */
@@ -1578,21 +1572,27 @@ class LineMap {
     return -1;
   }
 
-  /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
-  unitToNew(u: UnitCache, startRow: number): UnitCache | null {
+  /**
+   * The cached unit moved to `startRow`, or null when some position it holds has no counterpart.
+   * (`move` may be shared by units whose summaries are shared: each summary is then moved once.)
+   */
+  unitToNew(u: UnitCache, startRow: number, move = new RowMover(this)): UnitCache | null {
     if (!this.untouched(u)) return null;
     // The common keystroke adds no line: rows outside the changed lines stay, nothing is copied.
     if (this.oldSuffixStart === this.newSuffixStart) return u;
     // Nor does a unit whose every position lies before the change (rows are ascending).
     const held = u.rows!;
     if (startRow === u.startRow && (held.length === 0 || held[held.length - 1] < this.prefix)) return u;
-    const move = new RowMover(this);
     const findings = u.findings.map((f) => move.finding(f));
     const summaries = u.summaries.map(([k, v]): [string, Summary] => [k, move.summary(v)]);
     const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]);
     if (!move.ok) return null;
     // Every row it holds has a counterpart, and rows keep their order.
-    const rows = u.rows?.map((r) => this.toNew(r));
+    let rows: Int32Array | undefined;
+    if (u.rows) {
+      rows = new Int32Array(u.rows.length);
+      for (let i = 0; i < rows.length; i++) rows[i] = this.toNew(u.rows[i]);
+    }
     // The fields in `unitCache`'s order (one shape for all units), without a spread copy first.
     return {
       startRow,
@@ -1617,6 +1617,8 @@ class LineMap {
 /** Copies of positions and what holds them, rows moved by a LineMap; `ok` turns false at a row with no counterpart. */
 class RowMover {
   ok = true;
+  /** Summaries already moved: a unit's summaries are also the module's events (QuickState). */
+  private readonly summaries = new Map<Summary, Summary>();
 
   constructor(private readonly map: LineMap) {}
 
@@ -1665,10 +1667,18 @@ class RowMover {
   }
 
   value(v: Value): Value {
+    // (Values and summaries are never changed once made: one that holds no row is shared.)
+    if (v.sources.length === 0) return v;
     return { sources: v.sources.map((src) => ({ kind: src.kind, name: src.name, strong: src.strong, trace: this.steps(src.trace), cleared: src.cleared })) };
   }
 
   summary(s: Summary): Summary {
-    return { ...s, value: this.value(s.value) };
+    if (s.value.sources.length === 0) return s;
+    let moved = this.summaries.get(s);
+    if (!moved) {
+      moved = { kind: s.kind, value: this.value(s.value), passesArgs: s.passesArgs, clears: s.clears };
+      this.summaries.set(s, moved);
+    }
+    return moved;
   }
 }

@@ -8,6 +8,7 @@
 import { inspect } from 'node:util';
 import type { Diagnostic } from 'vscode-languageserver';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
+import { diagnosticJson } from '../report/diagnostic';
 
 const PUBLISH = 'textDocument/publishDiagnostics';
 const encoded = new WeakMap<Diagnostic, Buffer>();
@@ -16,7 +17,7 @@ const COMMA = Buffer.from(',');
 function bytesOf(d: Diagnostic): Buffer {
   let b = encoded.get(d);
   if (!b) {
-    b = Buffer.from(JSON.stringify(d), 'utf8');
+    b = Buffer.from(diagnosticJson(d), 'utf8');
     encoded.set(d, b);
   }
   return b;

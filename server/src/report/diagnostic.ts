@@ -41,19 +41,56 @@ export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string
     data,
   };
   built.set(f, { uri, diagnostic });
+  encoded.set(diagnostic, builtJson(diagnostic, f, rule));
   return diagnostic;
 }
 
 const encoded = new WeakMap<Diagnostic, string>();
 
-/** A diagnostic's JSON, encoded once per (never mutated) Diagnostic object. */
-function jsonOf(d: Diagnostic): string {
+/**
+ * A diagnostic's JSON (the text `JSON.stringify` gives), encoded once per (never mutated)
+ * Diagnostic object. Those `toDiagnostic` builds are written out as they are built (builtJson).
+ */
+export function diagnosticJson(d: Diagnostic): string {
   let json = encoded.get(d);
   if (json === undefined) {
     json = JSON.stringify(d);
     encoded.set(d, json);
   }
   return json;
+}
+
+/** Strings as JSON, by their text (messages, links, URIs: few distinct ones per file). */
+const quoted = new Map<string, string>();
+
+function quote(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    // A long session sees many messages: start over rather than grow without bound.
+    if (quoted.size >= 20_000) quoted.clear();
+    quoted.set(s, q);
+  }
+  return q;
+}
+
+function rangeJson(r: TextRange): string {
+  return `{"start":{"line":${r.start.line},"character":${r.start.character}},"end":{"line":${r.end.line},"character":${r.end.character}}}`;
+}
+
+/** What `JSON.stringify` gives for a diagnostic as `toDiagnostic` builds it (the same fields, in the same order). */
+function builtJson(d: Diagnostic, f: Finding, rule: Rule): string {
+  // The message is `diagnosticMessage`: a finding moved by an edit keeps its message's string, whose JSON is at hand.
+  const message = `${quote(f.message).slice(0, -1)}${quote(` [${rule.name}]`).slice(1)}`;
+  let related = '';
+  for (const r of d.relatedInformation!) {
+    if (related) related += ',';
+    related += `{"location":{"uri":${quote(r.location.uri)},"range":${rangeJson(r.location.range)}},"message":${quote(r.message)}}`;
+  }
+  return (
+    `{"range":${rangeJson(d.range)},"severity":${d.severity},"code":${quote(d.code as string)},"codeDescription":{"href":${quote(d.codeDescription!.href)}},` +
+    `"source":${quote(d.source!)},"message":${message},"relatedInformation":[${related}],"data":{"rule":${quote(f.rule)}}}`
+  );
 }
 
 /**
@@ -65,7 +102,7 @@ function jsonOf(d: Diagnostic): string {
 export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i] && jsonOf(a[i]) !== jsonOf(b[i])) return false;
+    if (a[i] !== b[i] && diagnosticJson(a[i]) !== diagnosticJson(b[i])) return false;
   }
   return true;
 }
