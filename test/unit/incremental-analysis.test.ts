@@ -266,3 +266,40 @@ it('a function defined inside a module statement is summarised where that statem
   assert.ok(fresh.some((f) => f.rule === 'shell-command-injection' && f.range.start.line === 9), 'the unknown call passes `cmd` on');
   doc.dispose();
 });
+
+it('an Enter inside a definition moves those after it, which the next whole analysis reuses', async () => {
+  await initParser();
+  // `second` reads CMD, bound after the edited definition: what it looked up moves down too.
+  const before = [
+    'import os', '', '',
+    'def first(cmd):', '    os.system(cmd)', '    return cmd', '', '',
+    'CMD = os.environ["CMD"]', '', '',
+    'def helper():', '    return "ls"', '', '',
+    'def second():', '    os.system(CMD)', '', '',
+    'def third(cmd):', '    os.system(cmd)', '', '',
+    'def fourth():', '    os.system(helper())', '',
+  ].join('\n');
+  const doc = new ParsedDocument('file:///e.py', 1, before);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  let text = before;
+  const edit = (from: number, to: number, typed: string, version: number) => {
+    doc.update([{ range: { start: positionAt(text, from), end: positionAt(text, to) }, text: typed }], version);
+    text = text.slice(0, from) + typed + text.slice(to);
+    const incremental = analyze(doc.module, doc.text, RULES, { state });
+    assert.deepEqual(incremental, freshFindings(text));
+    return incremental;
+  };
+  const enterAt = before.indexOf('os.system(cmd)') + 'os.system(cmd)'.length;
+  const moved = edit(enterAt, enterAt, '\n    ', 2);
+  assert.equal(state.alone, true, 'the Enter walked `first` alone');
+  assert.ok(moved.some((f) => f.range.start.line === 17 && f.rule === 'shell-command-injection'), '`second` moved a line down');
+  // A new summary for `helper`: the whole analysis, which walks `helper` and `fourth` (its
+  // caller) and reuses the others, moved by the Enter.
+  const at = text.indexOf('"ls"');
+  const after = edit(at, at + 4, 'input()', 3);
+  assert.equal(state.alone, false);
+  assert.deepEqual([state.walked, state.reused], [2, 3]);
+  assert.ok(after.some((f) => f.range.start.line === 25 && f.level === 'error'), '`fourth` runs input');
+  doc.dispose();
+});

@@ -116,6 +116,11 @@ export interface AnalysisState {
   /** What whole-text patterns found in `text` (textsearch.ts). */
   searches?: SearchMemo;
   units?: Map<number, UnitCache>;
+  /**
+   * `units` as an edit that added or removed lines left them, when they are still to be moved
+   * (after the publication: `settle`, or the next analysis).
+   */
+  unitsLater?: () => Map<number, UnitCache>;
   /** Statistics of the last run, for tests and the benchmark. */
   walked?: number;
   reused?: number;
@@ -241,6 +246,9 @@ function sameEvents(before: QuickState['events'], made: QuickState['events'], li
  * The last analysis's statements, units and events with the edited definition's unit in place
  * and those after it moved to the new text (offsets by `delta`, rows by `lines`), and the units'
  * entry key for the new rows; null when something after it held a position on the changed lines.
+ * When lines were added or removed, `units` is a function: the statements' findings are moved
+ * now (they are published), the rest of their units (summaries, lookups, rows) when first asked
+ * for (AnalysisState.unitsLater), after the publication.
  */
 function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, unit: UnitCache, lines: LineMap, delta: number) {
   const old = q.parts[index];
@@ -255,44 +263,52 @@ function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, un
     }
     for (const u of units.values()) if (u.startIndex > old.start) u.startIndex += delta;
     units.set(unit.startRow, unit);
-    return { parts, units, events: q.events, entryKey: q.entryKey, delta };
+    return { parts, units: units as Map<number, UnitCache> | (() => Map<number, UnitCache>), events: q.events, entryKey: q.entryKey, delta };
   }
   const parts = q.parts.slice(0, index);
   parts.push(edited);
-  const moved = new Map<number, UnitCache>();
-  for (const [row, u] of units) if (row < old.row) moved.set(row, u);
-  moved.set(unit.startRow, unit);
   const move = new RowMover(lines);
+  /** The definitions after the edit: their moved statement and their unit as it was. */
+  const later: [Part, UnitCache][] = [];
   for (let j = index + 1; j < q.parts.length; j++) {
     const p = q.parts[j];
-    const row = move.row(p.row);
+    const moved: Part = {
+      start: p.start + delta,
+      end: p.end + delta,
+      row: move.row(p.row),
+      type: p.type,
+      findings: p.findings.map((f) => move.finding(f)),
+      suppressions: p.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]),
+    };
     if (DEFINITIONS.has(p.type)) {
+      // (Every position it holds, its summaries' too, must have a counterpart: checked now.)
       const u = units.get(p.row);
-      const n = u ? lines.unitToNew(u, row, move) : null;
-      if (!u || !n) return null;
-      const copy = n === u ? unitCache(u) : n;
-      copy.startIndex = u.startIndex + delta;
-      // What it looked up, as the whole analysis would now fingerprint it: in the new rows.
-      copy.consulted = u.consulted.map(([k, f]) => [k, fingerprintToNew(f, lines)]);
-      moved.set(row, copy);
-      parts.push({ start: p.start + delta, end: p.end + delta, row, type: p.type, findings: copy.findings, suppressions: copy.suppressions });
-    } else {
-      parts.push({
-        start: p.start + delta,
-        end: p.end + delta,
-        row,
-        type: p.type,
-        findings: p.findings.map((f) => move.finding(f)),
-        suppressions: p.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]),
-      });
+      if (!u || !lines.untouched(u)) return null;
+      later.push([moved, u]);
     }
+    parts.push(moved);
   }
   const events = q.events.map((e) => (e.at <= index || !e.value ? e : { ...e, value: e.summary ? move.summary(e.value as Summary) : move.value(e.value as Value) }));
   if (!move.ok) return null;
   // The imports' rows are in the units' entry key.
   const entryKey = entryKeyOf(q.eol, q.imports, (k) => String(parts[k].row), q.moduleText);
-  for (const u of moved.values()) u.entryKey = entryKey;
-  return { parts, units: moved, events, entryKey, delta };
+  const movedUnits = () => {
+    const out = new Map<number, UnitCache>();
+    for (const [row, u] of units) if (row < old.row) out.set(row, u);
+    out.set(unit.startRow, unit);
+    for (const [p, u] of later) {
+      // Its findings and comments are the statement's, moved above; its summaries those of the
+      // events (the same mover shares them).
+      const copy = lines.movedUnit(u, p.row, p.findings, p.suppressions, move);
+      copy.startIndex = u.startIndex + delta;
+      // What it looked up, as the whole analysis would now fingerprint it: in the new rows.
+      copy.consulted = u.consulted.map(([k, f]) => [k, fingerprintToNew(f, lines)]);
+      out.set(p.row, copy);
+    }
+    for (const u of out.values()) u.entryKey = entryKey;
+    return out;
+  };
+  return { parts, units: movedUnits as Map<number, UnitCache> | (() => Map<number, UnitCache>), events, entryKey, delta };
 }
 
 /** A fingerprint (`summaryText`) with its rows moved as `lines` moves them. */
@@ -470,7 +486,17 @@ export function analyze(tree: Tree | ModuleTrees, text: string, rules: readonly 
  * are unchanged; for newer text start a new one with the same state, which reuses the slices done.
  */
 export function analysis(trees: Tree | ModuleTrees, text: string, rules: readonly Rule[], options: AnalyzeOptions = {}): Generator<Finding[], Finding[], number | undefined> {
+  if (options.state) settle(options.state);
   return analysisOf(trees, text, rules, options, true);
+}
+
+/** Finishes what the last analysis left for after its publication (`unitsLater`). */
+export function settle(state: AnalysisState): void {
+  const later = state.unitsLater;
+  if (later) {
+    state.unitsLater = undefined;
+    state.units = later();
+  }
 }
 
 /** `analysis`; `quickOk` false when walking one edited definition alone turned out not to do. */
@@ -1269,7 +1295,10 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     plan.walks[i] = !!quickPlanUnit!.walk;
     plan.needed[i] = quickPlanUnit!.methods?.map((m) => !!m.needed) ?? null;
     plan.called = calledNames;
-    committed(state!, after.units, q!.definitions - 1, false, true);
+    if (typeof after.units === 'function') {
+      committed(state!, state!.units!, q!.definitions - 1, false, true);
+      state!.unitsLater = after.units;
+    } else committed(state!, after.units, q!.definitions - 1, false, true);
     return result(false);
   }
   commit(false);
@@ -1553,7 +1582,7 @@ class LineMap {
   }
 
   /** No position the unit holds lies on a changed line. */
-  private untouched(u: UnitCache): boolean {
+  untouched(u: UnitCache): boolean {
     const rows = (u.rows ??= rowsHeld(u));
     // The first row held at or after the first changed row must come after the changed rows.
     let lo = 0;
@@ -1584,10 +1613,15 @@ class LineMap {
     const held = u.rows!;
     if (startRow === u.startRow && (held.length === 0 || held[held.length - 1] < this.prefix)) return u;
     const findings = u.findings.map((f) => move.finding(f));
-    const summaries = u.summaries.map(([k, v]): [string, Summary] => [k, move.summary(v)]);
     const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]);
-    if (!move.ok) return null;
-    // Every row it holds has a counterpart, and rows keep their order.
+    const moved = this.movedUnit(u, startRow, findings, suppressions, move);
+    return move.ok ? moved : null;
+  }
+
+  /** The unit at `startRow` with these findings and comments (already moved), its summaries and rows moved. */
+  movedUnit(u: UnitCache, startRow: number, findings: Finding[], suppressions: [number, number, string][], move: RowMover): UnitCache {
+    const summaries = u.summaries.map(([k, v]): [string, Summary] => [k, move.summary(v)]);
+    // Every row it holds has a counterpart (`untouched`), and rows keep their order.
     let rows: Int32Array | undefined;
     if (u.rows) {
       rows = new Int32Array(u.rows.length);

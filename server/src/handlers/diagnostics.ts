@@ -11,7 +11,7 @@ import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { ParsedDocument } from '../engine/document';
 import type { Rule } from '../engine/rule';
 import { parse } from '../engine/parser';
-import { analysis, analyze, type AnalysisState } from '../engine/run';
+import { analysis, analyze, settle, type AnalysisState } from '../engine/run';
 import { statements } from '../engine/sparse';
 import type { UnusedSuppression } from '../engine/suppressions';
 import type { Finding } from '../engine/types';
@@ -273,6 +273,11 @@ export class DocumentAnalyses {
     );
     if (!unchanged) this.send(entry, diagnostics);
     if (partial) this.nextSlice(entry, slices, config, unused, started);
+    else if (entry.state.unitsLater) {
+      // What the analysis left for after its publication, before the next keystroke if there is time.
+      const state = entry.state;
+      setImmediate(() => settle(state));
+    }
   }
 
   /** Publishes the document's diagnostics for its current version, and remembers them. */
