@@ -303,3 +303,34 @@ it('an Enter inside a definition moves those after it, which the next whole anal
   assert.ok(after.some((f) => f.range.start.line === 25 && f.level === 'error'), '`fourth` runs input');
   doc.dispose();
 });
+
+it('a definition nothing calls, which a keystroke makes a rule read, is walked alone; a called one whose summary changes is not', async () => {
+  await initParser();
+  // Typing `LOG.warning(` makes the logging rule read `stats`: it is walked now, and makes a
+  // summary. Nothing calls `stats` (its own `def stats(` is no call): no other statement can see
+  // that summary. `run` calls `helper`, whose summary changes when it returns input.
+  const before = [
+    'import logging', 'import os', 'LOG = logging.getLogger(__name__)', '', '',
+    'def stats(values):', '    total = sum(values)', '    LOG.warnin', '    return total', '', '',
+    'def helper(values):', '    return values', '', '',
+    'def run(cmd):', '    os.system(helper("ls"))', '',
+  ].join('\n');
+  const doc = new ParsedDocument('file:///s.py', 1, before);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  let text = before;
+  const type = (after: string, typed: string, version: number) => {
+    const at = text.indexOf(after) + after.length;
+    doc.update([{ range: { start: positionAt(text, at), end: positionAt(text, at) }, text: typed }], version);
+    text = text.slice(0, at) + typed + text.slice(at);
+    const found = analyze(doc.module, doc.text, RULES, { state });
+    assert.deepEqual(found, freshFindings(text));
+    return found;
+  };
+  type('LOG.warnin', 'g(total)', 2);
+  assert.deepEqual([state.alone, state.walked], [true, 1], '`stats` walked alone');
+  const found = type('def helper(values):\n    return ', 'input() + ', 3);
+  assert.equal(state.alone, false, '`helper` has a caller');
+  assert.ok(found.some((f) => f.rule === 'shell-command-injection' && f.range.start.line === 16), '`run` runs input');
+  doc.dispose();
+});

@@ -227,9 +227,15 @@ function eventsOf(events: QuickState['events'], index: number): QuickState['even
 
 /**
  * A statement made the same bindings and summaries (`made`), in the same order, as before the
- * edit: compared as text, rows included (the old ones moved by `lines`, if given).
+ * edit: compared as text, rows included (the old ones moved by `lines`, if given). Summaries of
+ * functions no code walked calls (`called`) are left out: nothing looks them up.
  */
-function sameEvents(before: QuickState['events'], made: QuickState['events'], lines: LineMap | null): boolean {
+function sameEvents(before: QuickState['events'], made: QuickState['events'], lines: LineMap | null, called: ReadonlySet<string>): boolean {
+  const used = (e: QuickState['events'][number]) => !e.summary || called.has(e.key);
+  if (!before.every(used) || !made.every(used)) {
+    before = before.filter(used);
+    made = made.filter(used);
+  }
   if (before.length !== made.length) return false;
   for (let i = 0; i < before.length; i++) {
     const x = before[i];
@@ -1279,7 +1285,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     const rowsMoved = !lineMap!.sameRows;
     const unit = nextUnits.get(plans[0].startRow)!;
     const before = eventsOf(q!.events, i);
-    const after = sameEvents(before, events, rowsMoved ? lineMap! : null) ? movedOn(q!, state!.units!, i, unit, lineMap!, text.length - diff!.oldLength) : null;
+    const after = sameEvents(before, events, rowsMoved ? lineMap! : null, calledNames) ? movedOn(q!, state!.units!, i, unit, lineMap!, text.length - diff!.oldLength) : null;
     if (!after) return yield* analysisOf(trees, text, rules, options, false);
     // The edited definition's own events (only those of statements after it were moved).
     after.events.splice(firstEventOf(after.events, i), before.length, ...events);

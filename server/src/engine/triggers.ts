@@ -136,7 +136,8 @@ export class TriggerIndex {
       else if (w.length >= 4 && w.length <= 9 && MARKERS.has(w.toLowerCase())) marker = true;
       let j = WORD.lastIndex;
       while (text.charCodeAt(j) === 32) j++;
-      if (text.charCodeAt(j) === 40) {
+      // (`def name(` and `class Name(` name what they define: no call.)
+      if (text.charCodeAt(j) === 40 && prev !== 'def' && prev !== 'class') {
         let k = m.index - 1;
         while (text.charCodeAt(k) === 32) k--;
         if (text.charCodeAt(k) !== 46) calls.add(w);
