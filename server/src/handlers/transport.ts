@@ -1,27 +1,16 @@
 // Outgoing JSON-RPC messages over stdio. A publication of a large file carries hundreds of
 // diagnostics, most of them the very objects of the previous one (report/diagnostic.ts builds one
-// Diagnostic per Finding): each diagnostic's JSON is encoded to UTF-8 once and the message is
-// assembled from those bytes, instead of stringifying and encoding the whole message on every
-// keystroke. The messages of one turn of the event loop (an analysis's trace line and its
-// publication) leave in one write, header and body together: every write to the pipe wakes the
-// client. The IPC transport (Node serializes its messages itself) is left as it is.
+// Diagnostic per Finding and keeps its JSON): the message is written from those texts into one
+// buffer, instead of stringifying the whole message on every keystroke. The messages of one turn
+// of the event loop (an analysis's trace line and its publication) leave in one write, header and
+// body together: every write to the pipe wakes the client. The IPC transport (Node serializes
+// its messages itself) is left as it is.
 import { inspect } from 'node:util';
 import type { Diagnostic } from 'vscode-languageserver';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
 import { diagnosticJson } from '../report/diagnostic';
 
 const PUBLISH = 'textDocument/publishDiagnostics';
-const encoded = new WeakMap<Diagnostic, Buffer>();
-const COMMA = Buffer.from(',');
-
-function bytesOf(d: Diagnostic): Buffer {
-  let b = encoded.get(d);
-  if (!b) {
-    b = Buffer.from(diagnosticJson(d), 'utf8');
-    encoded.set(d, b);
-  }
-  return b;
-}
 
 /** The message as JSON in UTF-8: the same text `JSON.stringify` gives, diagnostics last. */
 export function encodeMessage(msg: Message): Buffer {
@@ -31,13 +20,19 @@ export function encodeMessage(msg: Message): Buffer {
   // `{..., "params": {..., "diagnostics": [` + each diagnostic + `]}}`
   const head = JSON.stringify({ ...m, params: { ...m.params, diagnostics: undefined } });
   if (!head.endsWith('}}')) return Buffer.from(JSON.stringify(msg), 'utf8');
-  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -2)},"diagnostics":[`, 'utf8')];
-  diagnostics.forEach((d, i) => {
-    if (i > 0) parts.push(COMMA);
-    parts.push(bytesOf(d));
-  });
-  parts.push(Buffer.from(']}}'));
-  return Buffer.concat(parts);
+  const start = `${head.slice(0, -2)},"diagnostics":[`;
+  const json = diagnostics.map(diagnosticJson);
+  let chars = start.length + 3;
+  for (const j of json) chars += j.length + 1;
+  // Written into one buffer, which UTF-8 cannot overflow (at most 3 bytes per UTF-16 unit).
+  const out = Buffer.allocUnsafe(chars * 3);
+  let at = out.write(start, 0, 'utf8');
+  for (let i = 0; i < json.length; i++) {
+    if (i > 0) out[at++] = 0x2c; // ,
+    at += out.write(json[i], at, 'utf8');
+  }
+  at += out.write(']}}', at, 'utf8');
+  return out.subarray(0, at);
 }
 
 /** Writes each message with its Content-Length header; those of one tick in one write. */
