@@ -1,5 +1,5 @@
 // Connection wiring only: the LSP handlers live in handlers/, the analysis in engine/.
-// Runs over IPC when started by the VS Code client, over stdio with `--stdio` for other editors.
+// Runs over stdio with `--stdio` (as the VS Code client and other editors start it), else over IPC.
 import {
   CodeActionKind, createConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType,
   ProposedFeatures, StreamMessageReader, TextDocumentSyncKind, type InitializeParams, type InitializeResult,

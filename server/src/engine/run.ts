@@ -248,6 +248,15 @@ function sameEvents(before: QuickState['events'], made: QuickState['events'], li
   return true;
 }
 
+/** What `movedOn` gives. */
+interface Moved {
+  parts: Part[];
+  units: Map<number, UnitCache> | (() => Map<number, UnitCache>);
+  events: QuickState['events'];
+  entryKey: string;
+  delta: number;
+}
+
 /**
  * The last analysis's statements, units and events with the edited definition's unit in place
  * and those after it moved to the new text (offsets by `delta`, rows by `lines`), and the units'
@@ -256,7 +265,7 @@ function sameEvents(before: QuickState['events'], made: QuickState['events'], li
  * now (they are published), the rest of their units (summaries, lookups, rows) when first asked
  * for (AnalysisState.unitsLater), after the publication.
  */
-function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, unit: UnitCache, lines: LineMap, delta: number) {
+function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, unit: UnitCache, lines: LineMap, delta: number): Moved | null {
   const old = q.parts[index];
   const edited: Part = { start: old.start, end: old.start + unit.text.length, row: unit.startRow, type: old.type, findings: unit.findings, suppressions: unit.suppressions };
   if (lines.sameRows) {
@@ -269,7 +278,7 @@ function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, un
     }
     for (const u of units.values()) if (u.startIndex > old.start) u.startIndex += delta;
     units.set(unit.startRow, unit);
-    return { parts, units: units as Map<number, UnitCache> | (() => Map<number, UnitCache>), events: q.events, entryKey: q.entryKey, delta };
+    return { parts, units, events: q.events, entryKey: q.entryKey, delta };
   }
   const parts = q.parts.slice(0, index);
   parts.push(edited);
@@ -314,7 +323,7 @@ function movedOn(q: QuickState, units: Map<number, UnitCache>, index: number, un
     for (const u of out.values()) u.entryKey = entryKey;
     return out;
   };
-  return { parts, units: movedUnits as Map<number, UnitCache> | (() => Map<number, UnitCache>), events, entryKey, delta };
+  return { parts, units: movedUnits, events, entryKey, delta };
 }
 
 /** A fingerprint (`summaryText`) with its rows moved as `lines` moves them. */
