@@ -47,6 +47,26 @@ function freshFindings(text: string) {
   }
 }
 
+/**
+ * Edits `doc` (whose text is `text`) and analyses it with `state` after each edit, asserting the
+ * findings equal a fresh analysis of the new text; returns them.
+ */
+function editor(doc: ParsedDocument, state: AnalysisState, text: string) {
+  let version = doc.version;
+  return {
+    get text() {
+      return text;
+    },
+    replace(from: number, to: number, typed: string) {
+      doc.update([{ range: { start: positionAt(text, from), end: positionAt(text, to) }, text: typed }], ++version);
+      text = text.slice(0, from) + typed + text.slice(to);
+      const found = analyze(doc.module, doc.text, RULES, { state });
+      assert.deepEqual(found, freshFindings(text));
+      return found;
+    },
+  };
+}
+
 it('a sliced analysis reports no unused suppression until it has seen the whole file', async () => {
   await initParser();
   const text = 'def a():\n    pass  # seclens: ignore[shell-command-injection]\n\n\ndef b(cmd):\n    os.system(cmd)\n\n\ndef c(cmd):\n    os.system(cmd)\n';
@@ -282,22 +302,15 @@ it('an Enter inside a definition moves those after it, which the next whole anal
   const doc = new ParsedDocument('file:///e.py', 1, before);
   const state: AnalysisState = {};
   analyze(doc.module, doc.text, RULES, { state });
-  let text = before;
-  const edit = (from: number, to: number, typed: string, version: number) => {
-    doc.update([{ range: { start: positionAt(text, from), end: positionAt(text, to) }, text: typed }], version);
-    text = text.slice(0, from) + typed + text.slice(to);
-    const incremental = analyze(doc.module, doc.text, RULES, { state });
-    assert.deepEqual(incremental, freshFindings(text));
-    return incremental;
-  };
+  const edit = editor(doc, state, before);
   const enterAt = before.indexOf('os.system(cmd)') + 'os.system(cmd)'.length;
-  const moved = edit(enterAt, enterAt, '\n    ', 2);
+  const moved = edit.replace(enterAt, enterAt, '\n    ');
   assert.equal(state.alone, true, 'the Enter walked `first` alone');
   assert.ok(moved.some((f) => f.range.start.line === 17 && f.rule === 'shell-command-injection'), '`second` moved a line down');
   // A new summary for `helper`: the whole analysis, which walks `helper` and `fourth` (its
   // caller) and reuses the others, moved by the Enter.
-  const at = text.indexOf('"ls"');
-  const after = edit(at, at + 4, 'input()', 3);
+  const at = edit.text.indexOf('"ls"');
+  const after = edit.replace(at, at + 4, 'input()');
   assert.equal(state.alone, false);
   assert.deepEqual([state.walked, state.reused], [2, 3]);
   assert.ok(after.some((f) => f.range.start.line === 25 && f.level === 'error'), '`fourth` runs input');
@@ -318,18 +331,14 @@ it('a definition nothing calls, which a keystroke makes a rule read, is walked a
   const doc = new ParsedDocument('file:///s.py', 1, before);
   const state: AnalysisState = {};
   analyze(doc.module, doc.text, RULES, { state });
-  let text = before;
-  const type = (after: string, typed: string, version: number) => {
-    const at = text.indexOf(after) + after.length;
-    doc.update([{ range: { start: positionAt(text, at), end: positionAt(text, at) }, text: typed }], version);
-    text = text.slice(0, at) + typed + text.slice(at);
-    const found = analyze(doc.module, doc.text, RULES, { state });
-    assert.deepEqual(found, freshFindings(text));
-    return found;
+  const edit = editor(doc, state, before);
+  const type = (after: string, typed: string) => {
+    const at = edit.text.indexOf(after) + after.length;
+    return edit.replace(at, at, typed);
   };
-  type('LOG.warnin', 'g(total)', 2);
+  type('LOG.warnin', 'g(total)');
   assert.deepEqual([state.alone, state.walked], [true, 1], '`stats` walked alone');
-  const found = type('def helper(values):\n    return ', 'input() + ', 3);
+  const found = type('def helper(values):\n    return ', 'input() + ');
   assert.equal(state.alone, false, '`helper` has a caller');
   assert.ok(found.some((f) => f.rule === 'shell-command-injection' && f.range.start.line === 16), '`run` runs input');
   doc.dispose();

@@ -206,16 +206,21 @@ function replayParts(parts: Part[], from: number, to: number, findings: Finding[
   }
 }
 
-/** Where the events of the statement at `index` start (they are in statement order). */
-function firstEventOf(events: QuickState['events'], index: number): number {
+/** The first of `length` ascending items that `before` is false for (binary search); `length` if none. */
+function firstNotBefore(length: number, before: (i: number) => boolean): number {
   let lo = 0;
-  let hi = events.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (events[mid].at < index) lo = mid + 1;
+    if (before(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** Where the events of the statement at `index` start (they are in statement order). */
+function firstEventOf(events: QuickState['events'], index: number): number {
+  return firstNotBefore(events.length, (i) => events[i].at < index);
 }
 
 /** The events of the statement at `index`. */
@@ -342,14 +347,7 @@ function quickTarget(q: QuickState, diff: TextDiff, newLength: number, module: M
   const delta = newLength - diff.oldLength;
   const parts = q.parts;
   // The last part starting before the edit.
-  let lo = 0;
-  let hi = parts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (parts[mid].start < editStart) lo = mid + 1;
-    else hi = mid;
-  }
-  const index = lo - 1;
+  const index = firstNotBefore(parts.length, (i) => parts[i].start < editStart) - 1;
   if (index < 0 || editEnd > parts[index].end || !DEFINITIONS.has(parts[index].type)) return null;
   const moved = (x: number) => (x >= editEnd ? x + delta : x);
   const roots = module.roots;
@@ -1600,14 +1598,8 @@ class LineMap {
   untouched(u: UnitCache): boolean {
     const rows = (u.rows ??= rowsHeld(u));
     // The first row held at or after the first changed row must come after the changed rows.
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (rows[mid] < this.prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === rows.length || rows[lo] >= this.oldSuffixStart;
+    const first = firstNotBefore(rows.length, (i) => rows[i] < this.prefix);
+    return first === rows.length || rows[first] >= this.oldSuffixStart;
   }
 
   toNew(row: number): number {

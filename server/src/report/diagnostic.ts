@@ -81,7 +81,7 @@ function rangeJson(r: TextRange): string {
 /** What `JSON.stringify` gives for a diagnostic as `toDiagnostic` builds it (the same fields, in the same order). */
 function builtJson(d: Diagnostic, f: Finding, rule: Rule): string {
   // The message is `diagnosticMessage`: a finding moved by an edit keeps its message's string, whose JSON is at hand.
-  const message = `${quote(f.message).slice(0, -1)}${quote(` [${rule.name}]`).slice(1)}`;
+  const message = `${quote(f.message).slice(0, -1)}${quote(ruleSuffix(rule)).slice(1)}`;
   let related = '';
   for (const r of d.relatedInformation!) {
     if (related) related += ',';
@@ -108,7 +108,11 @@ export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic
 }
 
 export function diagnosticMessage(f: Finding, rule: Rule): string {
-  return `${f.message} [${rule.name}]`;
+  return f.message + ruleSuffix(rule);
+}
+
+function ruleSuffix(rule: Rule): string {
+  return ` [${rule.name}]`;
 }
 
 /** What tells a diagnostic the editor sends back (a code action's context) from any other. */
