@@ -257,12 +257,18 @@ export class DocumentAnalyses {
       return;
     }
     entry.prefixReach = undefined;
+    const before = entry.findings;
     entry.findings = findings;
     entry.analysedVersion = doc.version;
-    const diagnostics = entry.findings.map((f) => {
-      const rule = this.byName.get(f.rule)!;
-      return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
-    });
+    // The very findings of the last analysis (most keystrokes): their diagnostics are the first
+    // ones published, or the same JSON.
+    const diagnostics =
+      entry.published && entry.published.length >= findings.length && sameItems(before, findings)
+        ? entry.published.slice(0, findings.length)
+        : findings.map((f) => {
+            const rule = this.byName.get(f.rule)!;
+            return toDiagnostic(f, rule, doc.uri, localDocUri(rule));
+          });
     entry.unused = unusedSuppressionDiagnostics(unused, this.rules, config);
     diagnostics.push(...entry.unused);
     // A slice always goes out (it shows the start of newer text); a complete analysis only when
@@ -302,6 +308,12 @@ export class DocumentAnalyses {
       }
     });
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The line of the last finding (they are sorted), -1 for none. */
