@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import { RULES } from '../../rules';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
-import { analyze, type AnalysisState } from '../../server/src/engine/run';
+import { analyze, settle, type AnalysisState } from '../../server/src/engine/run';
 import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
@@ -341,5 +341,25 @@ it('a definition nothing calls, which a keystroke makes a rule read, is walked a
   const found = type('def helper(values):\n    return ', 'input() + ');
   assert.equal(state.alone, false, '`helper` has a caller');
   assert.ok(found.some((f) => f.rule === 'shell-command-injection' && f.range.start.line === 16), '`run` runs input');
+  doc.dispose();
+});
+
+it('a failure while moving what an Enter left for later empties the state: the next analysis starts afresh', async () => {
+  await initParser();
+  const before = ['import os', '', '', 'def a(cmd):', '    os.system(cmd)', '    return cmd', '', '', 'def b(cmd):', '    os.system(cmd)', ''].join('\n');
+  const doc = new ParsedDocument('file:///f.py', 1, before);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  const edit = editor(doc, state, before);
+  const at = before.indexOf('os.system(cmd)') + 'os.system(cmd)'.length;
+  edit.replace(at, at, '\n    ');
+  assert.equal(typeof state.unitsLater, 'function', 'the Enter left the units after it for later');
+  state.unitsLater = () => {
+    throw new Error('broken');
+  };
+  assert.throws(() => settle(state), /broken/);
+  assert.deepEqual(Object.keys(state), []);
+  edit.replace(at, at, ' ');
+  assert.equal(state.alone, false);
   doc.dispose();
 });

@@ -503,12 +503,19 @@ export function analysis(trees: Tree | ModuleTrees, text: string, rules: readonl
   return analysisOf(trees, text, rules, options, true);
 }
 
-/** Finishes what the last analysis left for after its publication (`unitsLater`). */
+/**
+ * Finishes what the last analysis left for after its publication (`unitsLater`). Should that
+ * fail, the state is emptied (the next analysis starts afresh) and the error thrown.
+ */
 export function settle(state: AnalysisState): void {
   const later = state.unitsLater;
-  if (later) {
-    state.unitsLater = undefined;
+  if (!later) return;
+  state.unitsLater = undefined;
+  try {
     state.units = later();
+  } catch (error) {
+    for (const key of Object.keys(state)) delete state[key as keyof AnalysisState];
+    throw error;
   }
 }
 

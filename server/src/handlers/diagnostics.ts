@@ -282,7 +282,13 @@ export class DocumentAnalyses {
     else if (entry.state.unitsLater) {
       // What the analysis left for after its publication, before the next keystroke if there is time.
       const state = entry.state;
-      setImmediate(() => settle(state));
+      setImmediate(() => {
+        try {
+          settle(state);
+        } catch (error) {
+          this.connection.console.error(`seclens: analysis of ${doc.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        }
+      });
     }
   }
 
