@@ -48,12 +48,17 @@ function freshFindings(text: string) {
 }
 
 /**
- * Edits `doc` (whose text is `text`) and analyses it with `state` after each edit, asserting the
- * findings equal a fresh analysis of the new text; returns them.
+ * `text` opened and analysed; `replace` edits it and analyses it again with the same state,
+ * asserting the findings equal a fresh analysis of the new text, and returns them.
  */
-function editor(doc: ParsedDocument, state: AnalysisState, text: string) {
-  let version = doc.version;
+function opened(uri: string, text: string) {
+  const doc = new ParsedDocument(uri, 1, text);
+  const state: AnalysisState = {};
+  analyze(doc.module, doc.text, RULES, { state });
+  let version = 1;
   return {
+    doc,
+    state,
     get text() {
       return text;
     },
@@ -299,10 +304,8 @@ it('an Enter inside a definition moves those after it, which the next whole anal
     'def third(cmd):', '    os.system(cmd)', '', '',
     'def fourth():', '    os.system(helper())', '',
   ].join('\n');
-  const doc = new ParsedDocument('file:///e.py', 1, before);
-  const state: AnalysisState = {};
-  analyze(doc.module, doc.text, RULES, { state });
-  const edit = editor(doc, state, before);
+  const edit = opened('file:///e.py', before);
+  const { doc, state } = edit;
   const enterAt = before.indexOf('os.system(cmd)') + 'os.system(cmd)'.length;
   const moved = edit.replace(enterAt, enterAt, '\n    ');
   assert.equal(state.alone, true, 'the Enter walked `first` alone');
@@ -328,10 +331,8 @@ it('a definition nothing calls, which a keystroke makes a rule read, is walked a
     'def helper(values):', '    return values', '', '',
     'def run(cmd):', '    os.system(helper("ls"))', '',
   ].join('\n');
-  const doc = new ParsedDocument('file:///s.py', 1, before);
-  const state: AnalysisState = {};
-  analyze(doc.module, doc.text, RULES, { state });
-  const edit = editor(doc, state, before);
+  const edit = opened('file:///s.py', before);
+  const { doc, state } = edit;
   const type = (after: string, typed: string) => {
     const at = edit.text.indexOf(after) + after.length;
     return edit.replace(at, at, typed);
@@ -347,10 +348,8 @@ it('a definition nothing calls, which a keystroke makes a rule read, is walked a
 it('a failure while moving what an Enter left for later empties the state: the next analysis starts afresh', async () => {
   await initParser();
   const before = ['import os', '', '', 'def a(cmd):', '    os.system(cmd)', '    return cmd', '', '', 'def b(cmd):', '    os.system(cmd)', ''].join('\n');
-  const doc = new ParsedDocument('file:///f.py', 1, before);
-  const state: AnalysisState = {};
-  analyze(doc.module, doc.text, RULES, { state });
-  const edit = editor(doc, state, before);
+  const edit = opened('file:///f.py', before);
+  const { doc, state } = edit;
   const at = before.indexOf('os.system(cmd)') + 'os.system(cmd)'.length;
   edit.replace(at, at, '\n    ');
   assert.equal(typeof state.unitsLater, 'function', 'the Enter left the units after it for later');
