@@ -362,3 +362,18 @@ it('a failure while moving what an Enter left for later empties the state: the n
   assert.equal(state.alone, false);
   doc.dispose();
 });
+
+it('an Enter after a definition\'s last line, blank space between statements, walks no other definition', async () => {
+  await initParser();
+  const before = ['import os', '', '', 'def a(cmd):', '    os.system(cmd)', '', '', 'def b(cmd):', '    os.system(cmd)', ''].join('\n');
+  const edit = opened('file:///g.py', before);
+  const end = before.indexOf('os.system(cmd)') + 'os.system(cmd)'.length;
+  const found = edit.replace(end, end, '\n    ');
+  assert.equal(edit.state.alone, true, 'the blank line is `a`\'s');
+  assert.deepEqual(found.map((f) => f.range.start.line), [4, 9], '`b` moved a line down');
+  // Spaces before `def b` indent it into `a`: the trees differ, the whole analysis runs.
+  const b = edit.text.indexOf('def b');
+  edit.replace(b, b, '    ');
+  assert.equal(edit.state.alone, false);
+  edit.doc.dispose();
+});

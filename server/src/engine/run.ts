@@ -340,15 +340,22 @@ function fingerprintToNew(f: string, lines: LineMap): string {
   });
 }
 
-/** The statement (index into `q.parts`) an edit lies inside, with its new node; null unless the trees are otherwise as before. */
-function quickTarget(q: QuickState, diff: TextDiff, newLength: number, module: ModuleTrees): { index: number; node: Node } | null {
+/**
+ * The statement (index into `q.parts`) an edit lies inside, with its new node; null unless the
+ * trees are otherwise as before. Blank space added or removed between a definition and the next
+ * statement (`blank`: the edit is spaces, tabs and line breaks only), such as an Enter after a
+ * function's last line, counts as an edit of that definition, whose text it leaves as it was.
+ */
+function quickTarget(q: QuickState, diff: TextDiff, newLength: number, module: ModuleTrees, blank: boolean): { index: number; node: Node } | null {
   const editStart = diff.prefix;
   const editEnd = diff.oldLength - diff.suffix;
   const delta = newLength - diff.oldLength;
   const parts = q.parts;
   // The last part starting before the edit.
   const index = firstNotBefore(parts.length, (i) => parts[i].start < editStart) - 1;
-  if (index < 0 || editEnd > parts[index].end || !DEFINITIONS.has(parts[index].type)) return null;
+  if (index < 0 || !DEFINITIONS.has(parts[index].type)) return null;
+  const inGap = blank && editStart >= parts[index].end && (index + 1 === parts.length || editEnd <= parts[index + 1].start);
+  if (editEnd > parts[index].end && !inGap) return null;
   const moved = (x: number) => (x >= editEnd ? x + delta : x);
   const roots = module.roots;
   if (roots.length !== q.roots.length) return null;
@@ -540,9 +547,8 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   // could see sends the analysis down the whole path below. (A carriage return changes the
   // file's line ending, which every unit's entry key holds.)
   const q = quickOk && state?.quick && state.rules === rules && diff && !exhaustive && !options.known ? state.quick : undefined;
-  const quick = q && !/\r/.test(state!.text!.slice(diff!.prefix, diff!.oldLength - diff!.suffix) + text.slice(diff!.prefix, text.length - diff!.suffix))
-    ? quickTarget(q, diff!, text.length, module)
-    : null;
+  const changed = q ? state!.text!.slice(diff!.prefix, diff!.oldLength - diff!.suffix) + text.slice(diff!.prefix, text.length - diff!.suffix) : '';
+  const quick = q && !/\r/.test(changed) ? quickTarget(q, diff!, text.length, module, /^[ \t\n]*$/.test(changed)) : null;
   const units = quick ? [quick.node] : module.children;
   /** The cached unit's text is `t` (at `start`): known from the diff when both lie in the unchanged start or end. */
   const sameText = (c: UnitCache, start: number, t: string): boolean => {
