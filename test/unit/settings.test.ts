@@ -33,7 +33,13 @@ it('layers: later scalars win, rule entries add up with the last match winning, 
 
 it('applyConfig pins levels and drops findings under the confidence floor', () => {
   const f: Finding = { rule: shell.name, code: shell.code, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'm', level: 'warning', severity: 'high', confidence: 'medium', cwe: [78] };
-  assert.deepEqual(applyConfig([f], RULES, merge([{ rules: [{ rule: 'SL101', level: 'info' }] }])).map((x) => x.level), ['info']);
+  const info = merge([{ rules: [{ rule: 'SL101', level: 'info' }] }]);
+  const [pinned] = applyConfig([f], RULES, info);
+  assert.equal(pinned.level, 'info');
+  assert.equal(f.level, 'warning', 'the engine\'s finding is left as it was');
+  // The next analysis of unchanged code (the same finding) gets the same copy: its diagnostic stands.
+  assert.equal(applyConfig([f], RULES, info)[0], pinned);
+  assert.deepEqual(applyConfig([f], RULES, merge([{ rules: [{ rule: 'SL101', level: 'error' }] }])).map((x) => x.level), ['error']);
   assert.deepEqual(applyConfig([f], RULES, merge([{ minConfidence: 'high' }])), []);
 });
 

@@ -23,6 +23,21 @@ export function enabledRules(rules: readonly Rule[], config: Config): Rule[] {
   return rules.filter((r) => ruleSetting(r, config) !== 'off');
 }
 
+/**
+ * A finding's copy at the level a customization pins, kept while that finding stands: the next
+ * analysis (a keystroke) gives the same copy, whose diagnostic is then not built again.
+ */
+const pinned = new WeakMap<Finding, Finding>();
+
+function atLevel(f: Finding, level: Finding['level']): Finding {
+  let copy = pinned.get(f);
+  if (copy?.level !== level) {
+    copy = { ...f, level };
+    pinned.set(f, copy);
+  }
+  return copy;
+}
+
 /** Pins levels set by customizations and drops findings below `minConfidence`. */
 export function applyConfig(findings: Finding[], rules: readonly Rule[], config: Config): Finding[] {
   if (config.rules.length === 0 && config.minConfidence === 'low') return findings;
@@ -34,7 +49,7 @@ export function applyConfig(findings: Finding[], rules: readonly Rule[], config:
     const rule = byName.get(f.rule);
     const setting = rule ? ruleSetting(rule, config) : 'default';
     if (setting === 'off') continue;
-    out.push(setting === 'default' ? f : { ...f, level: setting });
+    out.push(setting === 'default' ? f : atLevel(f, setting));
   }
   return out;
 }
