@@ -1621,17 +1621,15 @@ class LineMap {
     return -1;
   }
 
-  /**
-   * The cached unit moved to `startRow`, or null when some position it holds has no counterpart.
-   * (`move` may be shared by units whose summaries are shared: each summary is then moved once.)
-   */
-  unitToNew(u: UnitCache, startRow: number, move = new RowMover(this)): UnitCache | null {
+  /** The cached unit moved to `startRow`, or null when some position it holds has no counterpart. */
+  unitToNew(u: UnitCache, startRow: number): UnitCache | null {
     if (!this.untouched(u)) return null;
     // The common keystroke adds no line: rows outside the changed lines stay, nothing is copied.
     if (this.oldSuffixStart === this.newSuffixStart) return u;
     // Nor does a unit whose every position lies before the change (rows are ascending).
     const held = u.rows!;
     if (startRow === u.startRow && (held.length === 0 || held[held.length - 1] < this.prefix)) return u;
+    const move = new RowMover(this);
     const findings = u.findings.map((f) => move.finding(f));
     const suppressions = u.suppressions.map(([r, c, t]): [number, number, string] => [move.row(r), c, t]);
     const moved = this.movedUnit(u, startRow, findings, suppressions, move);

@@ -152,7 +152,7 @@ export class DocumentAnalyses {
     try {
       this.analyse(entry);
     } catch (error) {
-      this.connection.console.error(`seclens: analysis of ${doc.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      this.failed(doc.uri, error);
     }
   }
 
@@ -286,10 +286,14 @@ export class DocumentAnalyses {
         try {
           settle(state);
         } catch (error) {
-          this.connection.console.error(`seclens: analysis of ${doc.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+          this.failed(doc.uri, error);
         }
       });
     }
+  }
+
+  private failed(uri: string, error: unknown): void {
+    this.connection.console.error(`seclens: analysis of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
   }
 
   /** Publishes the document's diagnostics for its current version, and remembers them. */
@@ -310,7 +314,7 @@ export class DocumentAnalyses {
         this.publish(entry, slices, slices.next(performance.now() + SLICE_MS), config, unused, started);
       } catch (error) {
         entry.slices = undefined;
-        this.connection.console.error(`seclens: analysis of ${doc.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        this.failed(doc.uri, error);
       }
     });
   }
