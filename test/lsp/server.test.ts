@@ -49,7 +49,7 @@ describe('language server over stdio', () => {
     await client.open(FRESH, text, freshVersion);
     const fresh = await client.diagnostics(FRESH, freshVersion);
     // Same findings (related information of each document's own URI).
-    const strip = (ds: any[]) => ds.map(({ relatedInformation, ...d }) => ({ ...d, related: relatedInformation?.map((x: any) => [x.range, x.message]) }));
+    const strip = (ds: any[]) => ds.map(({ relatedInformation, ...d }) => ({ ...d, related: relatedInformation?.map((x: any) => [x.location.range, x.message]) }));
     assert.deepEqual(strip(incremental), strip(fresh), `incremental and fresh analysis differ for:\n${text}`);
     return incremental;
   }

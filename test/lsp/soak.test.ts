@@ -50,7 +50,7 @@ describe(`soak: ${EDITS} edits through the server`, () => {
     await client.open('file:///soak/fresh.py', text, 1);
     const fresh = await client.diagnostics('file:///soak/fresh.py', 1);
     // Everything equal but the URI in related information.
-    const strip = (ds: any[]) => ds.map(({ relatedInformation, ...d }) => ({ ...d, related: relatedInformation?.map((x: any) => [x.range, x.message]) }));
+    const strip = (ds: any[]) => ds.map(({ relatedInformation, ...d }) => ({ ...d, related: relatedInformation?.map((x: any) => [x.location.range, x.message]) }));
     assert.deepEqual(strip(last), strip(fresh));
   });
 });

@@ -1,7 +1,9 @@
 // Findings -> LSP diagnostics. A diagnostic carries what the editor shows (range, code, message,
-// the trace as related information) and only the rule's name in `data`: its fix and suppression
-// lines stay with the server's analysis, where a code action looks them up (handlers/codeAction.ts)
-// by the diagnostic's code, range and message in the analysis of the current text. Nothing in a
+// the trace as related information) and nothing else: its fix and suppression lines stay with the
+// server's analysis, where a code action looks them up (handlers/codeAction.ts) by the
+// diagnostic's code, range and message in the analysis of the current text. (Every publication
+// of a large file is parsed whole by the client on each change: a field no one reads costs on
+// every keystroke; the rule's name is in the message and its code.) Nothing in a
 // diagnostic names a document version, so a finding that an edit did not touch keeps its
 // Diagnostic object (and its encoded bytes) from one publication to the next.
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
@@ -14,10 +16,6 @@ import type { Finding, TextRange } from '../engine/types';
 export const SOURCE = 'seclens';
 export const UNUSED_SUPPRESSION = 'unused-suppression';
 
-export interface DiagnosticData {
-  rule: string;
-}
-
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
 const built = new WeakMap<Finding, { uri: string; diagnostic: Diagnostic }>();
@@ -29,7 +27,6 @@ const built = new WeakMap<Finding, { uri: string; diagnostic: Diagnostic }>();
 export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string): Diagnostic {
   const known = built.get(f);
   if (known && known.uri === uri && known.diagnostic.codeDescription?.href === docUri && known.diagnostic.severity === SEVERITY[f.level]) return known.diagnostic;
-  const data: DiagnosticData = { rule: f.rule };
   const diagnostic: Diagnostic = {
     range: f.range,
     severity: SEVERITY[f.level],
@@ -37,9 +34,9 @@ export function toDiagnostic(f: Finding, rule: Rule, uri: string, docUri: string
     codeDescription: { href: docUri },
     source: SOURCE,
     message: diagnosticMessage(f, rule),
-    relatedInformation: (f.trace ?? []).slice(0, -1).map((step) => ({ location: { uri, range: step.range }, message: step.message })),
-    data,
   };
+  // The trace but its last step (the finding itself); none for a finding with no trace.
+  if (f.trace && f.trace.length > 1) diagnostic.relatedInformation = f.trace.slice(0, -1).map((step) => ({ location: { uri, range: step.range }, message: step.message }));
   built.set(f, { uri, diagnostic });
   encoded.set(diagnostic, builtJson(diagnostic, f, rule));
   return diagnostic;
@@ -83,13 +80,14 @@ function builtJson(d: Diagnostic, f: Finding, rule: Rule): string {
   // The message is `diagnosticMessage`: a finding moved by an edit keeps its message's string, whose JSON is at hand.
   const message = `${quote(f.message).slice(0, -1)}${quote(ruleSuffix(rule)).slice(1)}`;
   let related = '';
-  for (const r of d.relatedInformation!) {
-    if (related) related += ',';
+  for (const r of d.relatedInformation ?? []) {
+    related += related ? ',' : ',"relatedInformation":[';
     related += `{"location":{"uri":${quote(r.location.uri)},"range":${rangeJson(r.location.range)}},"message":${quote(r.message)}}`;
   }
+  if (related) related += ']';
   return (
     `{"range":${rangeJson(d.range)},"severity":${d.severity},"code":${quote(d.code as string)},"codeDescription":{"href":${quote(d.codeDescription!.href)}},` +
-    `"source":${quote(d.source!)},"message":${message},"relatedInformation":[${related}],"data":{"rule":${quote(f.rule)}}}`
+    `"source":${quote(d.source!)},"message":${message}${related}}`
   );
 }
 
