@@ -81,7 +81,10 @@ const rule: Rule = {
   // Only a group under an unbounded quantifier can be catastrophic (redos.ts): `)` then `*`, `+`
   // or `{`, in the joined text of the pattern's literals (which may be anywhere in the file) whose
   // escape sequences are left out. So in the source: between them, escapes or adjacent literals.
-  fileTrigger: new RegExp(String.raw`\)(?:${ESCAPE}|${ADJACENT_LITERALS})*[*+{]`),
+  // Every match starts with `)` and a backslash, a quote or the quantifier: that two-character
+  // test comes first (the "both somewhere" form), because after an edit the editor looks for a
+  // short pattern only around the edit, and for an unbounded one in the whole text (textsearch.ts).
+  fileTrigger: new RegExp(String.raw`^(?=[^]*?\)[\\"'*+{])[^]*?\)(?:${ESCAPE}|${ADJACENT_LITERALS})*[*+{]`),
   onCall(site, ctx) {
     let pattern: string | null = null;
     let subject: Node | undefined;

@@ -85,6 +85,33 @@ describe('trigger words skip only what cannot report', () => {
     assert.ok(!other.full.some((f) => f.rule === 'cleartext-credentials-over-http'), JSON.stringify(other.full));
   });
 
+  it('runs the ReDoS rule where a pattern\'s group is quantified through adjacent literals or an escape', async () => {
+    // fileTrigger: `)` then escapes or adjacent literals then a quantifier, in the source text.
+    // Each file below holds one catastrophic pattern and no other `)` before a quantifier.
+    const rule = RULES.findIndex((r) => r.name === 'regex-catastrophic-backtracking');
+    const index = TriggerIndex.of(RULES);
+    const file = (pattern: string) => ['import re', 'from flask import request', '', 'def check():', `    return re.match(${pattern}, request.args["q"])`, ''].join('\n');
+    for (const pattern of ['r"(a+)" r"+$"', "'(a+)' \\\n    '*$'", 'r"(a+)+$"']) {
+      const text = file(pattern);
+      assert.ok(!index.offIn(text)?.[rule], pattern);
+      const { sparse, full } = await both(text);
+      assert.deepEqual(sparse, full, pattern);
+      const subject = text.split('\n').findIndex((l) => l.includes('request.args'));
+      assert.deepEqual(sparse.filter((f) => f.rule === 'regex-catastrophic-backtracking').map((f) => f.range.start.line), [subject], pattern);
+    }
+    // An escape between them (`\\s` here): the rule runs, and finds this one harmless.
+    const escaped = file('r"(ab)\\s*$"');
+    assert.ok(!index.offIn(escaped)?.[rule]);
+    const other = await both(escaped);
+    assert.deepEqual(other.sparse, other.full);
+    assert.ok(!other.full.some((f) => f.rule === 'regex-catastrophic-backtracking'), JSON.stringify(other.full));
+    // Quantified groups nowhere: the rule is off for the file, and the exhaustive walk agrees.
+    const plain = file('r"(ab)c+$"');
+    assert.equal(index.offIn(plain)?.[rule], 1);
+    const { full } = await both(plain);
+    assert.ok(!full.some((f) => f.rule === 'regex-catastrophic-backtracking'), JSON.stringify(full));
+  });
+
   it('finds a credential whose short last word (pass, pw, token) follows another word', async () => {
     const text = [
       'import kombu',
