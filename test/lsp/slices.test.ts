@@ -31,6 +31,25 @@ describe('a large document is analysed in slices', () => {
     assert.deepEqual([...counts].sort((a, b) => a - b), counts);
   });
 
+  it('analyses a file with a file-wide suppression whole: a slice would show what its last line silences', async () => {
+    const uri = 'file:///work/agent/big-ignored.py';
+    const text = TEXT + '\n# seclens: ignore-file[shell-command-injection]\n';
+    await client.open(uri, text, 1);
+    const done = await client.diagnostics(uri, 1, (p) => p.version === 1, 120_000);
+    assert.deepEqual(done, []);
+    assert.deepEqual(client.history.filter((p) => p.uri === uri).map((p) => p.diagnostics.length), [0], 'one publication, with nothing in it');
+    // Typed away and back: the text search that decides it follows the edits.
+    const end = text.split('\n').length - 2;
+    const marker = { start: { line: end, character: 0 }, end: { line: end, character: 1 } };
+    await client.change(uri, 2, [{ range: marker, text: '' }]);
+    const shown = await client.diagnostics(uri, 2, (p) => p.version === 2 && p.diagnostics.length === COUNT, 120_000);
+    assert.equal(shown.length, COUNT);
+    const from = client.history.length;
+    await client.change(uri, 3, [{ range: { start: marker.start, end: marker.start }, text: '#' }]);
+    await client.diagnostics(uri, 3, (p) => p.version === 3, 120_000);
+    assert.deepEqual(client.history.slice(from).filter((p) => p.uri === uri).map((p) => p.diagnostics.length), [0]);
+  });
+
   it('drops the slices of an older version when newer text arrives', async () => {
     const from = client.history.length;
     const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -1102,7 +1102,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   // reused when the file's imports, module code and line ending (hashed in old and new
   // coordinates) and every summary and module binding its walk looked up are as they were.
   // Fixes write the file's own line ending (`eol(text)`): a whole-file fact in the key too.
-  const eolKey = text.includes('\r\n') ? 'crlf' : 'lf';
+  const eolKey = search.test(CRLF) ? 'crlf' : 'lf';
   // Module statements by text (their rows reach a definition only through the bindings it reads):
   // some rules look at the whole file (e.g. lockers built at module level), so a change to module
   // code re-runs every definition, as a change to the imports does. Only statements at column 0:
@@ -1120,7 +1120,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   let walked = 0;
   let reused = 0;
   let skipped = 0;
-  const byRule = new Map(rules.map((r) => [r.name, r]));
+  const byRule = rulesByName(rules);
   const fileRules = rules.filter((r, i) => r.onFile && (exhaustive || fileActive[i] === 1));
   const commit = (partial: boolean) => {
     if (!state) return;
@@ -1179,7 +1179,7 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   };
 
   // A file-wide suppression may sit anywhere: such files are analysed whole, never in part.
-  let deadline = state && options.deadline !== undefined && !/ignore-file/.test(text) ? options.deadline : undefined;
+  let deadline = state && options.deadline !== undefined && !search.test(IGNORE_FILE) ? options.deadline : undefined;
   let walkedBefore = 0;
   /** A definition walked or left out afresh: what follows may see other summaries than last time. */
   let fresh = false;
@@ -1346,6 +1346,17 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
     };
   }
   return result(false);
+}
+
+// Whole-text facts tested on every keystroke: through TextSearch, which reads only around the edit.
+const CRLF = /\r\n/;
+const IGNORE_FILE = /ignore-file/;
+
+const byNameCache = new WeakMap<readonly Rule[], Map<string, Rule>>();
+function rulesByName(rules: readonly Rule[]): Map<string, Rule> {
+  let m = byNameCache.get(rules);
+  if (!m) byNameCache.set(rules, (m = new Map(rules.map((r) => [r.name, r]))));
+  return m;
 }
 
 const walkRuleCache = new WeakMap<readonly Rule[], boolean[]>();
