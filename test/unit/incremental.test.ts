@@ -13,7 +13,7 @@ import { analyze } from '../../server/src/engine/run';
 import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
-const SNIPPETS = ['é', '😀', '中文', ' ', '\n', '\n    ', '(', ')', '"', "f'{x}'", 'os.system(cmd)', '# ✓ 注释\n', 'shell=True', 'x = 1\n', ', ', '\t', '\r\n'];
+const SNIPPETS = ['é', '😀', '中文', ' ', '\n', '\n    ', '(', ')', '"', "f'{x}'", 'os.system(cmd)', '# ✓ 注释\n', 'shell=True', 'x = 1\n', ', ', '\t', '\r\n', '\r'];
 
 /** Edits that mostly keep brackets and strings closed, and add or change definitions. */
 const GROUP_SNIPPETS = ['é', '😀', ' ', '\n', '\n    ', 'os.system(cmd)', '# ✓ 注释\n', "f'{x}'", 'x = 1\n', '\r\n', 'def g(a):\n    return a\n', '@deco\n', 'class K:\n    pass\n', '()', 'd', '    ', '(\n'];

@@ -72,6 +72,8 @@ export class ParsedDocument {
   private last: ModuleTrees | null = null;
   private readonly moved = new Set<Tree>();
   private readonly options: GroupOptions;
+  /** Whether the text holds a `\r` (undefined: not known since an edit removed text from one that did). */
+  private cr: boolean | undefined;
   /** The current text from an offset on: every tree reads its nodes' text through it. */
   private readonly read = (offset: number): string => this.doc.getText().slice(offset);
 
@@ -133,6 +135,8 @@ export class ParsedDocument {
         this.dispose();
       }
       this.doc = TextDocument.update(this.doc, [change], version);
+      // (Known without reading the text again unless text went from one that had a `\r`.)
+      this.cr = this.cr === false ? change.text.includes('\r') : undefined;
     }
   }
 
@@ -274,7 +278,8 @@ export class ParsedDocument {
    */
   private pointAt(offset: number): { line: number; character: number } {
     const text = this.doc.getText();
-    if (!text.includes('\r')) return this.doc.positionAt(offset);
+    this.cr ??= text.includes('\r');
+    if (!this.cr) return this.doc.positionAt(offset);
     let line = 0;
     let lineStart = 0;
     for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
