@@ -1,6 +1,6 @@
 // Helpers shared by rules: describing where data came from, reporting a dataflow finding with
 // its trace, recognising logger calls and exception text. Rule logic stays in the rule modules.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, type Source, type Value } from '../server/src/engine/dataflow';
 import { lastSegment, matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
@@ -164,29 +164,60 @@ export function scopeNodeOf(node: Node): Node {
   return n;
 }
 
-const topLevel = new WeakMap<ModuleTrees, Map<string, (Node | null)[]>>();
+/**
+ * Per tree, the statements among its root's children (by index) that assign each plain name. A
+ * tree that an edit elsewhere only moved is the same object with the same statements, so on a
+ * keystroke only the reparsed group is read again; the values are read from the current roots.
+ */
+const assignedIn = new WeakMap<Tree, Map<string, number[]>>();
+const topLevel = new WeakMap<ModuleTrees, Map<string, (Node | null)[] | undefined>>();
+
+function assignmentsOfTree(module: ModuleTrees, i: number): Map<string, number[]> {
+  let index = assignedIn.get(module.trees[i]);
+  if (!index) {
+    index = new Map();
+    module.childrenOfRoot(i).forEach((stmt, k) => {
+      const left = assignmentOf(stmt)?.childForFieldName('left');
+      if (left?.type !== 'identifier') return;
+      const list = index!.get(left.text);
+      if (list) list.push(k);
+      else index!.set(left.text, [k]);
+    });
+    assignedIn.set(module.trees[i], index);
+  }
+  return index;
+}
+
+function assignmentOf(stmt: Node | null): Node | null {
+  const a = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
+  return a?.type === 'assignment' ? a : null;
+}
 
 /**
  * The module's top-level assignments to plain names (`NAME = value`, `NAME: T = value`), by name
- * in text order: the value of each, null for an annotation alone. Indexed once per module: the
- * rules that read module constants ask for them on every call they look at.
+ * in text order: the value of each, null for an annotation alone. Each name is looked up once per
+ * module: the rules that read module constants ask for them on every call they look at.
  */
-export function topLevelAssignments(ctx: Ctx): Map<string, (Node | null)[]> {
-  let index = topLevel.get(ctx.module);
-  if (index) return index;
-  index = new Map();
-  for (const stmt of ctx.module.children) {
-    const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
-    if (a?.type !== 'assignment') continue;
-    const left = a.childForFieldName('left');
-    if (left?.type !== 'identifier') continue;
-    const list = index.get(left.text);
-    const value = a.childForFieldName('right');
-    if (list) list.push(value);
-    else index.set(left.text, [value]);
-  }
-  topLevel.set(ctx.module, index);
-  return index;
+export function topLevelAssignments(ctx: Ctx): { get(name: string): (Node | null)[] | undefined } {
+  const module = ctx.module;
+  let byName = topLevel.get(module);
+  if (!byName) topLevel.set(module, (byName = new Map()));
+  const known = byName;
+  return {
+    get(name) {
+      if (known.has(name)) return known.get(name);
+      let values: (Node | null)[] | undefined;
+      for (let i = 0; i < module.trees.length; i++) {
+        const at = assignmentsOfTree(module, i).get(name);
+        if (!at) continue;
+        // (A root that is not a `module` node is its own single statement: childrenOf in trees.ts.)
+        const root = module.roots[i];
+        for (const k of at) (values ??= []).push(assignmentOf(root.type === 'module' ? root.child(k) : root)!.childForFieldName('right'));
+      }
+      known.set(name, values);
+      return values;
+    },
+  };
 }
 
 const moduleAssignments = new WeakMap<object, Map<string, Node[]>>();

@@ -86,6 +86,56 @@ describe('a document parsed in groups of statements', () => {
     assert.equal(hit?.level, 'error', JSON.stringify(grouped));
   });
 
+  it('reads a module constant from another group as the edits leave it', async () => {
+    // The constant's group is reparsed when it is edited; the call's group is only moved by edits
+    // above it. Each step's findings must be those of a fresh open of the same text.
+    await initParser();
+    const text = [
+      'from cryptography.hazmat.primitives.asymmetric import rsa',
+      'KEY_BITS = 4096',
+      '',
+      'def first():',
+      '    return 1',
+      '',
+      'def make():',
+      '    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)',
+      '',
+    ].join('\n');
+    const doc = new ParsedDocument('file:///g.py', 1, text, { fromChars: 0, every: 1 });
+    let current = text;
+    const state = {};
+    const at = (line: number, character: number) => ({ line, character });
+    const steps: [string, { start: ReturnType<typeof at>; end: ReturnType<typeof at> }, string, number][] = [
+      ['weakened', { start: at(1, 11), end: at(1, 15) }, '1024', 1],
+      ['moved by a line above', { start: at(3, 0), end: at(3, 0) }, '\n', 1],
+      ['moved by text in the call\'s group', { start: at(8, 0), end: at(8, 0) }, '    x = 1\n', 1],
+      // (The rule reads the first assignment.)
+      ['assigned before, strong', { start: at(1, 0), end: at(1, 0) }, 'KEY_BITS = 4096\n', 0],
+    ];
+    try {
+      const findings = () => analyze(doc.module, current, RULES, { state }).filter((f) => f.rule === 'weak-crypto-key-size');
+      assert.deepEqual(findings(), []);
+      for (const [what, range, insert, count] of steps) {
+        doc.update([{ range, text: insert }], 2);
+        const lines = current.split('\n');
+        const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+        current = current.slice(0, offset(range.start)) + insert + current.slice(offset(range.end));
+        assert.equal(doc.text, current);
+        const fresh = parse(current);
+        try {
+          const got = findings();
+          assert.deepEqual(got, analyze(fresh, current, RULES).filter((f) => f.rule === 'weak-crypto-key-size'), what);
+          assert.equal(got.length, count, `${what}: ${JSON.stringify(got)}`);
+        } finally {
+          fresh.delete();
+        }
+      }
+      assert.ok(doc.treeCount > 1);
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('keeps one tree for a small file; an open bracket stays in its group, an open triple-quoted string takes the rest', async () => {
     await initParser();
     const defs = 'def a():\n    return 1\n\ndef b():\n    return 2\n';
