@@ -9,6 +9,9 @@
 // Environment: BENCH_REPEAT (default 2), BENCH_FILES / BENCH_LINES (generated tree, default
 // 1000 files x 250 lines), BENCH_KEYS (keystrokes, default 300), BENCH_BANDIT=0 to skip Bandit,
 // BENCH_ONLY=stdlib,generated,typing to pick sections.
+//
+// The `parse` row is no linter: web-tree-sitter parsing each file once on every core and
+// nothing else (bench/parse-only.mjs), the floor under SecLens's scan.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -62,6 +65,11 @@ const tools = {
     const json = JSON.parse(m.stdout);
     return { ...m, files: json.files, findings: json.findings };
   },
+  // Not a linter: web-tree-sitter parsing every file once on every core, nothing else.
+  parse(paths) {
+    const m = measure([process.execPath, 'bench/parse-only.mjs', ...paths], [0]);
+    return { ...m, files: JSON.parse(m.stdout).files, findings: null };
+  },
   bandit(paths) {
     const out = join(work, 'bandit.json');
     const m = measure([BANDIT, '-r', ...paths, '-q', '-f', 'json', '-o', out]);
@@ -79,7 +87,7 @@ function scanTree(label, paths) {
   }
   console.error(`[bench] ${label}: ${files.length} files, ${lines} lines`);
   const results = {};
-  const order = ['seclens', 'ruff', ...(BANDIT ? ['bandit'] : [])];
+  const order = ['seclens', 'ruff', 'parse', ...(BANDIT ? ['bandit'] : [])];
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const tool of order) {
       // Bandit is an order of magnitude slower: once is enough to place it.
@@ -104,9 +112,11 @@ function printScan(s) {
   console.log('tool      wall s   CPU s  peak MiB   files/s  findings  wall/ruff  CPU/ruff');
   for (const [tool, r] of Object.entries(s.best)) {
     console.log(
-      `${tool.padEnd(8)} ${fmt(r.wall).padStart(7)} ${fmt(r.cpu).padStart(7)} ${fmt(r.rssMiB, 0).padStart(9)} ${fmt(r.files / r.wall, 0).padStart(9)} ${String(r.findings).padStart(9)} ${fmt(r.wall / base.wall).padStart(10)} ${fmt(r.cpu !== null ? r.cpu / base.cpu : null).padStart(9)}`,
+      `${tool.padEnd(8)} ${fmt(r.wall).padStart(7)} ${fmt(r.cpu).padStart(7)} ${fmt(r.rssMiB, 0).padStart(9)} ${fmt(r.files / r.wall, 0).padStart(9)} ${String(r.findings ?? '-').padStart(9)} ${fmt(r.wall / base.wall).padStart(10)} ${fmt(r.cpu !== null ? r.cpu / base.cpu : null).padStart(9)}`,
     );
   }
+  const { seclens, parse } = s.best;
+  if (seclens && parse) console.log(`parse: tree-sitter parsing alone (every file once, every core, no rules); SecLens takes ${fmt(seclens.wall / parse.wall)}x its wall`);
 }
 
 mkdirSync(work, { recursive: true });
