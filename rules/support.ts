@@ -5,7 +5,7 @@ import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, ty
 import { lastSegment, matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
 import type { Fix } from '../server/src/engine/types';
-import { descendantsIn, moduleOf, type ModuleTrees } from '../server/src/engine/trees';
+import { isModuleCode, moduleOf, topLevelOf, type ModuleTrees } from '../server/src/engine/trees';
 
 export function describeSource(s: Source): string {
   switch (s.kind) {
@@ -224,9 +224,10 @@ const moduleAssignments = new WeakMap<object, Map<string, Node[]>>();
 
 /**
  * The assignments to `name` in `scope` (a function, a class or the module) that start before
- * `before`, in order. Module code is indexed once per tree: searching the whole file again for
- * every call made analysis quadratic in module-level code (and in a file that a half-typed line
- * has turned into module-level statements).
+ * `before`, in order; for the module, those of its module code (isModuleCode: a function's
+ * locals are not module variables). Module code is indexed once per module: searching the whole
+ * file again for every call made analysis quadratic in module-level code (and in a file that a
+ * half-typed line has turned into module-level statements).
  */
 export function assignmentsBefore(scope: Node, name: string, before: Node): Node[] {
   if (scope.type !== 'module') {
@@ -236,9 +237,9 @@ export function assignmentsBefore(scope: Node, name: string, before: Node): Node
   let index = moduleAssignments.get(key);
   if (!index) {
     index = new Map();
-    for (const a of descendantsIn(scope, 'assignment')) {
-      const left = a?.childForFieldName('left')?.text;
-      if (!a || !left) continue;
+    for (const a of moduleCodeDescendants(scope, 'assignment')) {
+      const left = a.childForFieldName('left')?.text;
+      if (!left) continue;
       const list = index.get(left);
       if (list) list.push(a);
       else index.set(left, [a]);
@@ -249,6 +250,60 @@ export function assignmentsBefore(scope: Node, name: string, before: Node): Node
 }
 
 // ---- Facts about the whole file, computed once per analysis ----
+
+const inModuleCode = new WeakMap<object, Map<string, Node[]>>();
+
+/**
+ * The nodes of `types` anywhere inside the module code (isModuleCode) of `root`'s module, in
+ * text order, once per module: what a module-level name's bindings are read from. Not another
+ * definition's (its locals are not module variables, and an edit inside one is walked alone).
+ */
+export function moduleCodeDescendants(root: Node, types: string | string[]): Node[] {
+  const module = moduleOf(root);
+  const owner = module ?? root.tree;
+  let byType = inModuleCode.get(owner);
+  if (!byType) inModuleCode.set(owner, (byType = new Map()));
+  const key = String(types);
+  let found = byType.get(key);
+  if (!found) {
+    found = [];
+    for (const stmt of module ? module.children : root.tree.rootNode.children) {
+      if (stmt && isModuleCode(stmt)) for (const n of stmt.descendantsOfType(types)) if (n) found.push(n);
+    }
+    byType.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * The assignments (anywhere inside) of the module code and of the top-level statement holding
+ * `node`: where a fact about the file read for `node` may come from (Ctx.moduleCode says why
+ * not from other definitions).
+ */
+export function visibleAssignments(node: Node, ctx: Ctx): Node[] {
+  const shared = moduleCodeDescendants(ctx.module.roots[0], 'assignment');
+  const own = topLevelOf(node);
+  if (isModuleCode(own)) return shared;
+  return [...shared, ...own.descendantsOfType('assignment').filter((a): a is Node => a !== null)];
+}
+
+/**
+ * `compute(assignments)` once per analysis for `node`'s top-level statement (the module code
+ * with it: visibleAssignments), cached under `cache`.
+ */
+export function perStatement<T>(cache: WeakMap<ModuleTrees, Map<number, T>>, node: Node, ctx: Ctx, compute: (assignments: Node[]) => T): T {
+  let byStatement = cache.get(ctx.module);
+  if (!byStatement) cache.set(ctx.module, (byStatement = new Map()));
+  const own = topLevelOf(node);
+  // Module code shares one entry: it sees the module code alone.
+  const key = isModuleCode(own) ? -1 : own.startIndex;
+  let value = byStatement.get(key);
+  if (value === undefined) {
+    value = compute(visibleAssignments(node, ctx));
+    byStatement.set(key, value);
+  }
+  return value;
+}
 
 let memoText: string | null = null;
 const memo = new Map<string, unknown>();

@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { CONSTANT, sourcesFor, union, type Value } from '../../server/src/engine/dataflow';
-import { lastSegment, matchesAny, type Names } from '../../server/src/engine/names';
+import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
-import { isTrue, reportFlow, sinkName } from '../support';
+import { isTrue, perFile, perStatement, reportFlow, sinkName } from '../support';
 import type { ModuleTrees } from '../../server/src/engine/trees';
 
 /** Lock factories and decorators whose first argument names the lock. */
@@ -20,24 +20,24 @@ const FILE_LOCKS = [
 /** Factories returning a locker that prefixes the names it is given. */
 const PREFIXED_FACTORIES = ['*.lockutils.synchronized_with_prefix', '*.lockutils.lock_with_prefix'];
 
-/** Names bound (anywhere in the file) to `lockutils.synchronized_with_prefix(...)` and the like. */
-const prefixedCache = new WeakMap<ModuleTrees, Set<string>>();
-function prefixedLockers(module: ModuleTrees, text: string, names: Names): Set<string> {
-  let found = prefixedCache.get(module);
-  if (!found) {
-    found = new Set();
-    // Most files have no such factory: a text check spares them a walk over every assignment.
-    const assignments = /_with_prefix\b/.test(text) ? module.descendantsOfType('assignment') : [];
+/**
+ * Names bound to `lockutils.synchronized_with_prefix(...)` and the like, in the module code or in
+ * the top-level statement holding `node`.
+ */
+const prefixedCache = new WeakMap<ModuleTrees, Map<number, Set<string>>>();
+const NONE = new Set<string>();
+function prefixedLockers(node: Node, ctx: Ctx): Set<string> {
+  // Most files have no such factory (whose name an alias imports too): a text check spares a walk.
+  if (!perFile(ctx, 'prefixed-lockers', () => /_with_prefix\b/.test(ctx.text))) return NONE;
+  return perStatement(prefixedCache, node, ctx, (assignments) => {
+    const found = new Set<string>();
     for (const a of assignments) {
-      const right = a?.childForFieldName('right');
-      const left = a?.childForFieldName('left');
-      if (right?.type === 'call' && matchesAny(names.resolve(right.childForFieldName('function')), PREFIXED_FACTORIES) && left) {
-        found.add(left.text);
-      }
+      const right = a.childForFieldName('right');
+      const left = a.childForFieldName('left');
+      if (right?.type === 'call' && matchesAny(ctx.names.resolve(right.childForFieldName('function')), PREFIXED_FACTORIES) && left) found.add(left.text);
     }
-    prefixedCache.set(module, found);
-  }
-  return found;
+    return found;
+  });
 }
 
 function lockName(site: CallSite, ctx: Ctx): { node: Node; file: boolean } | null {
@@ -56,8 +56,7 @@ function lockName(site: CallSite, ctx: Ctx): { node: Node; file: boolean } | nul
   const callee = site.callee;
   const prefixed =
     (callee?.type === 'call' && matchesAny(ctx.names.resolve(callee.childForFieldName('function')), PREFIXED_FACTORIES)) ||
-    (callee !== null && callee.type !== 'call' && prefixedLockers(ctx.module, ctx.text, ctx.names).size > 0 &&
-      prefixedLockers(ctx.module, ctx.text, ctx.names).has(callee.text));
+    (callee !== null && callee.type !== 'call' && prefixedLockers(site.node, ctx).has(callee.text));
   if (prefixed) {
     const node = first('name');
     return node ? { node, file: isTrue(site.keywords.get('external')) } : null;

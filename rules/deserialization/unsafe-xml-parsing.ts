@@ -138,7 +138,7 @@ const rule: Rule = {
       return;
     }
     if (matchesAny(site.qname, XMLRPC_SERVERS)) {
-      if (/defusedxml\.xmlrpc|monkey_patch\(\)/.test(ctx.text)) return;
+      if (/defusedxml\.xmlrpc|monkey_patch\(\)/.test(ctx.moduleCode)) return;
       ctx.report({
         node: site.callee ?? site.node,
         message: `${sinkName(site)} parses XML-RPC requests from the network with the standard library: gzip-compressed bodies and entity expansion can exhaust memory. Call defusedxml.xmlrpc.monkey_patch() at start-up, or move to a JSON API.`,

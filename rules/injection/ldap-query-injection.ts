@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { sourcesFor } from '../../server/src/engine/dataflow';
 import { compact, replaceNode } from '../../server/src/engine/fixes';
 import { lastSegment } from '../../server/src/engine/names';
+import { topLevelOf } from '../../server/src/engine/trees';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix, TextEdit } from '../../server/src/engine/types';
 import { perFile, reportFlow, sinkName } from '../support';
@@ -68,7 +69,8 @@ function buildFix(sink: Sink, ctx: Ctx, libs: Set<Library>): Fix | undefined {
   const b = builtString(sink.node);
   if (!b) return undefined;
   const { module, name } = ESCAPERS[sink.lib][sink.part];
-  if (bindsNameElsewhere(ctx.text, module, name)) return undefined;
+  // Where the fix's import could clash: the module code and the statement the fix edits.
+  if (bindsNameElsewhere(`${ctx.moduleCode}\n${topLevelOf(sink.node).text}`, module, name)) return undefined;
   const edits: TextEdit[] = [];
   let before = '';
   for (const p of b.parts) {
@@ -126,7 +128,7 @@ const rule: Rule = {
   // The sinks' method names (the file must import ldap or ldap3 too); `Connection(user=...)`.
   triggers: [...METHODS, 'Connection'],
   onCall(site, ctx) {
-    const libs = perFile(ctx, 'ldap-libraries', () => libraries(ctx.text));
+    const libs = perFile(ctx, 'ldap-libraries', () => libraries(ctx.moduleCode));
     if (libs.size === 0) return;
     for (const sink of sinksOf(site, libs)) {
       const what = sink.part === 'filter' ? 'LDAP search filter' : 'LDAP distinguished name';

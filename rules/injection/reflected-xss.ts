@@ -125,7 +125,7 @@ function report(ctx: Ctx, body: Node, sink: string): void {
 
 function isFlaskRoute(fn: Node, ctx: Ctx): boolean {
   // The file's imports (read once per file) before the decorators (nodes, for every return).
-  const flask = perFile(ctx, 'reflected-xss-flask', () => /^\s*(from\s+flask\b|import\s+flask\b)/m.test(ctx.text) && !/^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.text));
+  const flask = perFile(ctx, 'reflected-xss-flask', () => /^\s*(from\s+flask\b|import\s+flask\b)/m.test(ctx.moduleCode) && !/^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.moduleCode));
   if (!flask) return false;
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && FLASK_ROUTE.test(d.text));

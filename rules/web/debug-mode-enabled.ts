@@ -56,7 +56,7 @@ const rule: Rule = {
     for (const s of settingsOf(node)) {
       if (s.key !== 'DEBUG' || !isTrue(s.value)) continue;
       if (s.where === 'module' && !isDjangoSettings(ctx)) continue;
-      if (s.where === 'class' && !FLASK_FILE.test(ctx.text) && !isDjangoSettings(ctx)) continue;
+      if (s.where === 'class' && !FLASK_FILE.test(ctx.moduleCode) && !isDjangoSettings(ctx)) continue;
       if (inTestConfig(node, ctx)) continue;
       const what = s.where === 'module' ? 'DEBUG = True in a Django settings module shows settings, SQL, paths and source code on every error page' : 'Flask debug mode turns on the Werkzeug debugger, an in-browser Python console for anyone who can trigger an error';
       report(ctx, node, `${what}. Read it from the environment (default off) instead of hard-coding True.`, s.value);
@@ -71,7 +71,7 @@ const rule: Rule = {
       return;
     }
     if (!DEV_SERVER.test(site.callee?.text ?? '') && !(site.qname === 'werkzeug.serving.run_simple')) return;
-    if (!FLASK_FILE.test(ctx.text) || inTestConfig(site.node, ctx)) return;
+    if (!FLASK_FILE.test(ctx.moduleCode) || inTestConfig(site.node, ctx)) return;
     for (const key of ['debug', 'use_debugger']) {
       const value = site.keywords.get(key);
       if (!isTrue(value)) continue;

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { compact, ensureImport, replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
+import { topLevelOf } from '../../server/src/engine/trees';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { inTestConfig, isDjangoSettings, settingsOf, stringValue } from './web';
@@ -9,6 +10,7 @@ import { inTestConfig, isDjangoSettings, settingsOf, stringValue } from './web';
 const KEYS = new Set(['SECRET_KEY', 'JWT_SECRET_KEY', 'WTF_CSRF_SECRET_KEY', 'SECURITY_PASSWORD_SALT', 'SESSION_SECRET', 'SIGNING_KEY']);
 const ENV_GET = ['os.environ.get', 'os.getenv', 'os.environ.setdefault'];
 const FLASK_OR_DJANGO = /^\s*(from|import)\s+(flask|flask_\w+|django|fastapi|starlette)\b/m;
+const CONFIG = /config|settings/i;
 
 /** A literal key: a non-empty string or bytes constant. */
 function literalKey(node: Node): boolean {
@@ -26,8 +28,9 @@ function envFix(key: string, value: Node, ctx: Ctx): Fix {
 
 function check(ctx: Ctx, node: Node, key: string, value: Node, where: string): void {
   if (!KEYS.has(key) || inTestConfig(node, ctx)) return;
-  if (where === 'module' && !isDjangoSettings(ctx) && !FLASK_OR_DJANGO.test(ctx.text) && key !== 'SECRET_KEY') return;
-  if (where === 'class' && !FLASK_OR_DJANGO.test(ctx.text) && !/config|settings/i.test(ctx.text)) return;
+  if (where === 'module' && !isDjangoSettings(ctx) && !FLASK_OR_DJANGO.test(ctx.moduleCode) && key !== 'SECRET_KEY') return;
+  // A configuration class: its own code or the module's names a framework, configuration or settings.
+  if (where === 'class' && !FLASK_OR_DJANGO.test(ctx.moduleCode) && !CONFIG.test(ctx.moduleCode) && !CONFIG.test(topLevelOf(node).text)) return;
   if (literalKey(value)) {
     ctx.report({
       node: value,

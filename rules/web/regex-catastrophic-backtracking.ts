@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
-import { ADJACENT_LITERALS, reportFlow, sinkName } from '../support';
+import { ADJACENT_LITERALS, perFile, perStatement, reportFlow, sinkName } from '../support';
 import { REGEX_FUNCTIONS } from '../injection/regex-injection';
 import { isCatastrophic } from './redos';
 import { constantText } from './web';
@@ -14,32 +14,35 @@ const ESCAPE = String.raw`\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N
 const PATTERN_METHODS = new Set(['match', 'fullmatch', 'search', 'findall', 'finditer', 'sub', 'subn', 'split']);
 const COMPILE = ['re.compile', 'regex.compile'];
 
-/** Names bound to `re.compile(<catastrophic literal>)` anywhere in the file: name -> pattern. */
-const compiledCache = new WeakMap<ModuleTrees, Map<string, string>>();
-function compiledPatterns(ctx: Ctx): Map<string, string> {
-  let map = compiledCache.get(ctx.module);
-  if (map) return map;
-  map = new Map();
-  compiledCache.set(ctx.module, map);
-  // Read in JS first: the tree search visits the whole file, for every keystroke in the editor.
-  if (!/\bcompile\b/.test(ctx.text)) return map;
-  const clash = new Set<string>();
-  for (const a of ctx.module.descendantsOfType('assignment')) {
-    const left = a?.childForFieldName('left');
-    const right = a?.childForFieldName('right');
-    if (!left || right?.type !== 'call' || !['identifier', 'attribute'].includes(left.type)) continue;
-    if (!matchesAny(ctx.names.resolve(right.childForFieldName('function')), COMPILE)) continue;
-    const pattern = constantText(right.childForFieldName('arguments')?.namedChild(0), ctx);
-    const key = left.text.replace(/^(self|cls)\./, '');
-    if (pattern === null || !isCatastrophic(pattern)) {
-      clash.add(key);
-      continue;
+/**
+ * Names bound to `re.compile(<catastrophic literal>)` in the module code or in the top-level
+ * statement holding `node` (a class's `__init__` for `self.X.match(s)` in another method): name
+ * -> pattern.
+ */
+const compiledCache = new WeakMap<ModuleTrees, Map<number, Map<string, string>>>();
+const NONE = new Map<string, string>();
+function compiledPatterns(node: Node, ctx: Ctx): Map<string, string> {
+  // Read in JS first: most files compile nothing (an alias of re.compile is imported by its name).
+  if (!perFile(ctx, 'compiles', () => /\bcompile\b/.test(ctx.text))) return NONE;
+  return perStatement(compiledCache, node, ctx, (assignments) => {
+    const map = new Map<string, string>();
+    const clash = new Set<string>();
+    for (const a of assignments) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (!left || right?.type !== 'call' || !['identifier', 'attribute'].includes(left.type)) continue;
+      if (!matchesAny(ctx.names.resolve(right.childForFieldName('function')), COMPILE)) continue;
+      const pattern = constantText(right.childForFieldName('arguments')?.namedChild(0), ctx);
+      const key = left.text.replace(/^(self|cls)\./, '');
+      if (pattern === null || !isCatastrophic(pattern)) {
+        clash.add(key);
+        continue;
+      }
+      map.set(key, pattern);
     }
-    map.set(key, pattern);
-  }
-  for (const k of clash) map.delete(k);
-  compiledCache.set(ctx.module, map);
-  return map;
+    for (const k of clash) map.delete(k);
+    return map;
+  });
 }
 
 function subjectOf(site: CallSite, index: number): Node | undefined {
@@ -75,8 +78,8 @@ const rule: Rule = {
     ],
   },
   // `re.<fn>(...)` and compiled patterns' methods: the same names (`compile` itself never reports).
-  // `compile` too: a scan keeps only the code some rule needs, and compiledPatterns reads every
-  // `X = re.compile(P)` of the file (e.g. in `__init__`, for `self.X.match(s)` in another method).
+  // `compile` too: a scan keeps only the code some rule needs, and compiledPatterns reads the
+  // `X = re.compile(P)` of the class (e.g. in `__init__`, for `self.X.match(s)` in another method).
   triggers: [...PATTERN_METHODS, 'compile'],
   // Only a group under an unbounded quantifier can be catastrophic (redos.ts): `)` then `*`, `+`
   // or `{`, in the joined text of the pattern's literals (which may be anywhere in the file) whose
@@ -102,7 +105,7 @@ const rule: Rule = {
         const p = constantText(object.childForFieldName('arguments')?.namedChild(0), ctx);
         pattern = p !== null && isCatastrophic(p) ? p : null;
       } else {
-        pattern = compiledPatterns(ctx).get(object?.text.replace(/^(self|cls)\./, '') ?? '') ?? null;
+        pattern = compiledPatterns(site.node, ctx).get(object?.text.replace(/^(self|cls)\./, '') ?? '') ?? null;
       }
       if (pattern === null) return;
       subject = subjectOf(site, /^subn?$/.test(method) ? 1 : 0);

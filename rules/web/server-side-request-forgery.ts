@@ -30,7 +30,7 @@ function urlArg(site: CallSite, ctx: Ctx): { node: Node | undefined; urlopen: bo
   if (callee?.type !== 'attribute' || q?.startsWith('flask.') || q?.startsWith('django.')) return null;
   const method = callee.childForFieldName('attribute')?.text ?? '';
   const receiver = callee.childForFieldName('object')?.text ?? '';
-  if (!CLIENT_RECEIVER.test(receiver) || !HTTP_LIBRARY.test(ctx.text)) return null;
+  if (!CLIENT_RECEIVER.test(receiver) || !HTTP_LIBRARY.test(ctx.moduleCode)) return null;
   if (method === 'request' || method === 'urlopen') return { node: site.positional[1] ?? site.keywords.get('url'), urlopen: false };
   if (HTTP_METHODS.includes(method) || method === 'stream') return { node: site.positional[0] ?? site.keywords.get('url'), urlopen: false };
   return null;

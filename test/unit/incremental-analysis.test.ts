@@ -9,6 +9,7 @@ import { RULES } from '../../rules';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze, settle, type AnalysisState } from '../../server/src/engine/run';
+import { parseForAnalysis } from '../../server/src/engine/sparse';
 import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
@@ -375,5 +376,65 @@ it('an Enter after a definition\'s last line, blank space between statements, wa
   const b = edit.text.indexOf('def b');
   edit.replace(b, b, '    ');
   assert.equal(edit.state.alone, false);
+  edit.doc.dispose();
+});
+
+// A fact about the file that a rule reads for one statement comes from the module code or from
+// that statement (Ctx.moduleCode): an edit inside another definition is walked alone, and a scan
+// leaves out definitions no rule walks, so their text must not change what the rule reports.
+// Each case failed (the incremental findings differed from a fresh analysis) while rules read
+// such facts from the whole text or every assignment of the file.
+const FACT_EDITS: [string, string, string, string][] = [
+  [
+    'a comment naming settings, for a SECRET_KEY class attribute',
+    'class Base:\n    SECRET_KEY = "s3cr3t-value-here-123"\n\n\ndef f():\n    x = 1\n    return x\n',
+    '    x = 1\n',
+    '    x = 1  # settings\n',
+  ],
+  [
+    'a Flask import line in a docstring, for DEBUG = True in a class',
+    'class Cfg:\n    DEBUG = True\n\n\ndef f():\n    """doc"""\n    return 1\n',
+    '"""doc"""',
+    '"""\n    from flask import Flask\n    """',
+  ],
+  [
+    'a catastrophic pattern compiled into a global, for a call in another function',
+    'import re\nfrom flask import request\n\n\ndef setup():\n    global RX\n    RX = re.compile(r"^ok$")\n\n\ndef check():\n    return RX.match(request.args["q"])\n',
+    'r"^ok$"',
+    'r"^(a+)+$"',
+  ],
+  [
+    'a prefixed locker bound in a function, for a lock taken in another',
+    'from oslo_concurrency import lockutils\n\n\ndef setup():\n    global synchronized\n    synchronized = lockutils.lock\n\n\ndef work(name):\n    with synchronized(name):\n        pass\n',
+    'lockutils.lock',
+    'lockutils.synchronized_with_prefix("n-")',
+  ],
+];
+for (const [name, text, find, typed] of FACT_EDITS) {
+  it(`an edit inside one definition changes no other's findings: ${name}`, async () => {
+    await initParser();
+    const edit = opened('file:///facts.py', text);
+    const at = text.indexOf(find);
+    edit.replace(at, at + find.length, typed);
+    // A scan, which parses only the definitions some rule walks, finds the same.
+    for (const t of [text, edit.text]) {
+      const sparse = parseForAnalysis(t, RULES, false);
+      try {
+        assert.deepEqual(analyze(sparse.tree, sparse.text, RULES, { known: sparse.known }), freshFindings(t));
+      } finally {
+        sparse.tree.delete();
+      }
+    }
+    edit.doc.dispose();
+  });
+}
+
+it('a pattern compiled in a class reaches the calls in its other methods', async () => {
+  await initParser();
+  const text = 'import re\nfrom flask import request\n\n\nclass V:\n    def __init__(self):\n        self.rx = re.compile(r"^ok$")\n\n    def check(self):\n        return self.rx.match(request.args["q"])\n';
+  const edit = opened('file:///v.py', text);
+  const at = text.indexOf('r"^ok$"');
+  const found = edit.replace(at, at + 'r"^ok$"'.length, 'r"^(a+)+$"');
+  assert.deepEqual(found.map((f) => [f.rule, f.range.start.line]), [['regex-catastrophic-backtracking', 9]]);
   edit.doc.dispose();
 });

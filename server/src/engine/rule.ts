@@ -46,7 +46,16 @@ export interface Report {
 }
 
 export interface Ctx {
+  /** The text parsed (in a scan, the definitions not walked are blanked out): read it around nodes. */
   readonly text: string;
+  /**
+   * The module-level code: the top-level statements that are not definitions (imports, settings,
+   * module constants), joined by line breaks. A fact about the file (it imports Flask, it is a
+   * Django settings module) comes from here or from the statement being checked, never from the
+   * whole text: an edit inside another definition walks that definition alone, and a scan leaves
+   * definitions nothing calls out, so their text can change nothing outside them.
+   */
+  readonly moduleCode: string;
   /** The file's trees: look at "the module" through it, never through one tree's root. */
   readonly module: ModuleTrees;
   readonly names: Names;

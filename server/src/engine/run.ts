@@ -7,7 +7,7 @@ import {
 } from './dataflow';
 import { statementOf } from './fixes';
 import { exits, guardedNames, pathGuardedNames } from './guards';
-import { ModuleTrees } from './trees';
+import { DEFINITIONS, isModuleCode, ModuleTrees } from './trees';
 import { Names } from './names';
 import { language, query } from './parser';
 import type { CallSite, Ctx, Report, Rule } from './rule';
@@ -158,9 +158,9 @@ interface Part {
  * before it. When the definition then makes the same bindings and summaries as before, nothing
  * else can have changed (the other statements' text, the imports, the plan of walks and the
  * whole-file rules are checked first), and the other statements' findings stand, moved by the
- * lines the edit added or removed. Facts some rules read from the whole text (a module's lock
- * prefixes, a Django settings module) are no more tracked here than by the reuse of unchanged
- * definitions in the whole analysis.
+ * lines the edit added or removed. Facts about the file (a module's lock prefixes, a Django
+ * settings module) come from the module code or the statement checked (Ctx.moduleCode), which
+ * such an edit leaves as they were.
  */
 interface QuickState {
   parts: Part[];
@@ -807,8 +807,14 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   let active = setFor(moduleActive);
 
   let current: Rule | null = null;
+  let moduleCode: string | undefined;
+  // An edit walked alone changed no module statement: the last complete analysis's code.
+  const moduleCodeNow = () => (moduleCode ??= quick ? q!.moduleText : moduleCodeOf(plans));
   const ctx: Ctx = {
     text,
+    get moduleCode() {
+      return moduleCodeNow();
+    },
     module,
     names,
     flow,
@@ -1104,13 +1110,11 @@ function* analysisOf(trees: Tree | ModuleTrees, text: string, rules: readonly Ru
   // Fixes write the file's own line ending (`eol(text)`): a whole-file fact in the key too.
   const eolKey = search.test(CRLF) ? 'crlf' : 'lf';
   // Module statements by text (their rows reach a definition only through the bindings it reads):
-  // some rules look at the whole file (e.g. lockers built at module level), so a change to module
-  // code re-runs every definition, as a change to the imports does. Only statements at column 0:
-  // a half-typed line (an open bracket) turns the code around it into top-level ERROR nodes and
-  // indented statements of a broken definition, which would otherwise re-run every definition on
-  // each such keystroke. The bindings made there reach a definition only through its lookups,
-  // which it checks anyway.
-  const moduleText = state && !quick ? plans.filter((p) => !p.def && p.node.type !== 'ERROR' && p.node.startPosition.column === 0).map((p) => p.text).join('\n') : '';
+  // rules read facts about the file from them (Ctx.moduleCode, e.g. lockers built at module
+  // level), so a change to module code re-runs every definition, as a change to the imports does.
+  // Only statements at column 0 (moduleCodeOf). The bindings made there reach a definition only
+  // through its lookups, which it checks anyway.
+  const moduleText = state && !quick ? moduleCodeNow() : '';
   // Only an incremental analysis compares them (an edit walked alone changed none of it).
   const chainOld = quick ? q!.entryKey : state ? entryKeyOf(eolKey, importParts, (k) => rowKey(toOld(plans[k].startRow)), moduleText) : '';
   const chainNew = quick ? q!.entryKey : state ? entryKeyOf(eolKey, importParts, (k) => String(plans[k].startRow), moduleText) : '';
@@ -1514,7 +1518,6 @@ function isStatic(fn: Node): boolean {
 }
 
 /** Top-level statements that are definitions: their findings can be reused across edits. */
-const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
 
 /**
@@ -1522,6 +1525,16 @@ const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorat
  * statement holding imports (its row, by `rowOf` its index, and its imports) and the module
  * statements' text.
  */
+/** The module statements' text (isModuleCode), as the entry key and Ctx.moduleCode hold it. */
+function moduleCodeOf(plans: readonly { node: Node; text: string }[]): string {
+  let out = '';
+  for (const p of plans) {
+    if (!isModuleCode(p.node)) continue;
+    out = out ? `${out}\n${p.text}` : p.text;
+  }
+  return out;
+}
+
 function entryKeyOf(eol: string, imports: readonly [number, string][], rowOf: (index: number) => string, moduleText: string): string {
   let text = '';
   for (const [k, rel] of imports) text += `${rowOf(k)}|${rel}\n`;

@@ -120,3 +120,22 @@ export function descendantsIn(node: Node, types: string | string[], startPositio
   if (module) return module.descendantsOfType(types, startPosition, endPosition);
   return node.descendantsOfType(types, startPosition, endPosition).filter((n): n is Node => n !== null);
 }
+
+/** Top-level definitions: their code runs when called, and an edit inside one is walked alone. */
+export const DEFINITIONS: ReadonlySet<string> = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+/**
+ * Whether a top-level node is module code as the analysis tracks it (Ctx.moduleCode): not a
+ * definition, and at column 0 (a half-typed line turns the code around it into top-level ERROR
+ * nodes and indented statements of a broken definition).
+ */
+export function isModuleCode(node: Node): boolean {
+  return !DEFINITIONS.has(node.type) && node.type !== 'ERROR' && node.startPosition.column === 0;
+}
+
+/** The top-level statement holding `node`: the child of its tree's root. */
+export function topLevelOf(node: Node): Node {
+  let n = node;
+  for (let p = n.parent; p && p.parent; n = p, p = p.parent);
+  return n;
+}
