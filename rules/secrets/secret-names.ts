@@ -203,11 +203,11 @@ const testCache = new WeakMap<object, boolean>();
 
 /** The file imports a test framework: fixtures hold fake credentials by design. */
 function isTestModule(ctx: Ctx): boolean {
-  const root = ctx.module.roots[0];
   let hit = testCache.get(ctx.module);
   if (hit === undefined) {
     hit = false;
-    for (const stmt of root.namedChildren) {
+    // Every tree's statements: an open document is parsed in groups of them.
+    for (const stmt of ctx.module.namedChildren) {
       if (stmt?.type === 'import_statement') {
         hit = stmt.childrenForFieldName('name').some((n) => TEST_MODULES.test((n.type === 'aliased_import' ? n.childForFieldName('name') : n)?.text ?? ''));
       } else if (stmt?.type === 'import_from_statement') {

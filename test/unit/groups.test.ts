@@ -86,6 +86,15 @@ describe('a document parsed in groups of statements', () => {
     assert.equal(hit?.level, 'error', JSON.stringify(grouped));
   });
 
+  it('finds a test framework imported in a later group', async () => {
+    // A credential in a test module is a fixture: reported as test code whichever group imports it.
+    const text = ['def first():', '    return 1', '', 'def second():', '    connect(password="hunter2-secret-value")', '', 'import mock', ''].join('\n');
+    const { grouped, whole, trees } = await both(text);
+    assert.ok(trees > 1);
+    assert.deepEqual(grouped, whole);
+    assert.match(whole.find((f) => f.rule === 'hardcoded-password')?.message ?? '', /in test code/);
+  });
+
   it('reads a module constant from another group as the edits leave it', async () => {
     // The constant's group is reparsed when it is edited; the call's group is only moved by edits
     // above it. Each step's findings must be those of a fresh open of the same text.
