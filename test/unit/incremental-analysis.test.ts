@@ -154,10 +154,14 @@ it(`typing into function bodies (${KEYS} keystrokes) walks the edited definition
   const base = [
     'injection/shell-command-injection.py', 'exposure/exception-text-in-log.py', 'concurrency/lock-name-from-parameter.py',
     'injection/unvalidated-command-argument.py', 'exposure/exception-text-in-response.py', 'deserialization/unsafe-yaml-load.py',
+    'web/hardcoded-secret-key.py', 'web/regex-catastrophic-backtracking.py',
   ].map((f) => readFileSync(`test/fixtures/${f}`, 'utf8')).join('\n\n');
   const statements = [
     'value = helper(name)', 'LOG.debug("x=%s", value)', 'os.system(cmd)', 'items.append(value)', 'return input()',
     'cmd = get_cmd()', 'x = 1  # seclens: ignore', 'import subprocess', 'LOG.exception("failed: %s", e)', 'return "ls"',
+    // What rules read as facts about the file (Ctx.moduleCode), typed inside a definition.
+    'x = 1  # settings', '"from flask import Flask"', 'global EMAIL', 'EMAIL = re.compile(r"^(a+)+$")',
+    'synchronized = lockutils.synchronized_with_prefix("n-")',
   ];
   const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}', '"': '"' };
   const random = rng(20261127);
