@@ -6,6 +6,7 @@ import { initParser } from './engine/parser';
 import type { Rule } from './engine/rule';
 import { analyze, EXHAUSTIVE } from './engine/run';
 import { parseForAnalysis } from './engine/sparse';
+import { decodeSource } from './engine/source';
 import type { UnusedSuppression } from './engine/suppressions';
 import type { Finding } from './engine/types';
 import { addFingerprints } from './report/baseline';
@@ -100,7 +101,6 @@ export function collect(
   return out.sort();
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Files larger than this are skipped: generated or vendored code, not worth the memory. */
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
@@ -148,12 +148,9 @@ function scanFile(job: Job, subsets: RuleSubsets, maxFileSize: number): FileOutc
   } catch (error) {
     return { error: true, messages: [`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`] };
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { skipped: 'not valid UTF-8', messages: [`skipped ${file}: not valid UTF-8`] };
-  }
+  const decoded = decodeSource(bytes);
+  if ('skipped' in decoded) return { skipped: decoded.skipped, messages: [`skipped ${file}: ${decoded.skipped}`] };
+  const text = decoded.text;
   const rules = subsets.get(names);
   // Parsed once, without the code no rule can report in (sparse.ts); positions are unchanged.
   const parsed = parseForAnalysis(text, rules, EXHAUSTIVE);

@@ -86,6 +86,21 @@ describe('seclens scan', () => {
     assert.deepEqual(json.findings.map((f: any) => [f.path, f.code, f.range.start.line]), [['pkg/agent.py', 'SL101', 4]]);
   });
 
+  it('reads a file in the encoding its coding cookie declares (PEP 263), and skips one it cannot read as declared', () => {
+    mkdirSync(path.join(dir, 'legacy'));
+    const latin1 = Buffer.from('# -*- coding: latin-1 -*-\nimport subprocess\n\n\ndef show(name):\n    subprocess.run(f"echo caf\xe9 {name}", shell=True)\n', 'latin1');
+    writeFileSync(path.join(dir, 'legacy', 'menu.py'), latin1);
+    writeFileSync(path.join(dir, 'legacy', 'odd.py'), '# coding: x-bogus\nx = 1\n');
+    const r = seclens(['scan', '--format=json', 'legacy'], dir);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(json.skipped, [{ path: 'legacy/odd.py', reason: 'declares encoding x-bogus, which SecLens cannot decode' }]);
+    const [finding] = json.findings;
+    assert.equal(finding.rule, 'shell-command-injection');
+    assert.deepEqual(finding.range, { start: { line: 5, character: 19 }, end: { line: 5, character: 38 } });
+    // The fix carries the decoded text, which the editor would write back in the file's encoding.
+    assert.match(finding.fix.edits.map((e: any) => e.newText).join(' '), /"café"/);
+  });
+
   it('exits 2 on usage errors and on paths it cannot read, after scanning the rest', () => {
     assert.equal(seclens(['scan'], dir).code, 2);
     assert.equal(seclens(['scan', 'pkg', '--format', 'xml'], dir).code, 2);

@@ -13,6 +13,7 @@ import { DEFAULT_DOC_CONFIG, type DocConfig } from '../config/resolve';
 import { parse } from '../engine/parser';
 import type { Rule } from '../engine/rule';
 import { analyze } from '../engine/run';
+import { decodeSource } from '../engine/source';
 import { toDiagnostic } from '../report/diagnostic';
 import { localDocUri } from '../report/links';
 import { collect } from '../scan';
@@ -42,7 +43,6 @@ export interface ScanSummary {
  */
 export type SettingsFor = (folderUri: string) => Promise<(file: string) => DocConfig>;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class WorkspaceScan {
   /** Closed files whose diagnostics came from the last scan. */
@@ -161,12 +161,14 @@ export class WorkspaceScan {
       if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
       return 0;
     }
-    let text: string;
+    let decoded: ReturnType<typeof decodeSource>;
     try {
-      text = utf8.decode(readFileSync(file));
+      decoded = decodeSource(readFileSync(file));
     } catch {
-      return 0; // unreadable or not UTF-8: the CLI reports these; the editor stays quiet
+      return 0; // unreadable: the CLI reports these; the editor stays quiet
     }
+    if ('skipped' in decoded) return 0; // not decodable as it declares: likewise
+    const text = decoded.text;
     const tree = parse(text);
     try {
       const found = analyze(tree, text, enabledRules(this.rules, config), {
