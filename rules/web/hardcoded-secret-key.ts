@@ -29,7 +29,8 @@ function envFix(key: string, value: Node, ctx: Ctx): Fix {
 function check(ctx: Ctx, node: Node, key: string, value: Node, where: string): void {
   if (!KEYS.has(key) || inTestConfig(node, ctx)) return;
   if (where === 'module' && !isDjangoSettings(ctx) && !FLASK_OR_DJANGO.test(ctx.moduleCode) && key !== 'SECRET_KEY') return;
-  // A configuration class: its own code or the module's names a framework, configuration or settings.
+  // A configuration class: the module imports a framework, or the class or the module code
+  // says config or settings.
   if (where === 'class' && !FLASK_OR_DJANGO.test(ctx.moduleCode) && !CONFIG.test(ctx.moduleCode) && !CONFIG.test(topLevelOf(node).text)) return;
   if (literalKey(value)) {
     ctx.report({

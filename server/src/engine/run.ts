@@ -1517,14 +1517,6 @@ function isStatic(fn: Node): boolean {
   return !!decorated?.namedChildren.some((d) => d?.type === 'decorator' && /staticmethod\s*$/.test(d.text));
 }
 
-/** Top-level statements that are definitions: their findings can be reused across edits. */
-
-
-/**
- * What a definition's reuse depends on beyond its own lookups: the file's line ending, each
- * statement holding imports (its row, by `rowOf` its index, and its imports) and the module
- * statements' text.
- */
 /** The module statements' text (isModuleCode), as the entry key and Ctx.moduleCode hold it. */
 function moduleCodeOf(plans: readonly { node: Node; text: string }[]): string {
   let out = '';
@@ -1535,6 +1527,11 @@ function moduleCodeOf(plans: readonly { node: Node; text: string }[]): string {
   return out;
 }
 
+/**
+ * What a definition's reuse depends on beyond its own lookups: the file's line ending, each
+ * statement holding imports (its row, by `rowOf` its index, and its imports) and the module
+ * statements' text.
+ */
 function entryKeyOf(eol: string, imports: readonly [number, string][], rowOf: (index: number) => string, moduleText: string): string {
   let text = '';
   for (const [k, rel] of imports) text += `${rowOf(k)}|${rel}\n`;
