@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { firstLine } from '../../server/src/engine/dataflow';
 import { eol, indentOf, lineText, startsLine } from '../../server/src/engine/fixes';
 import { lastSegment, matchesAny } from '../../server/src/engine/names';
 import type { Ctx, Rule } from '../../server/src/engine/rule';
@@ -203,7 +204,8 @@ const rule: Rule = {
           if (!canRaise(between)) break;
           ctx.report({
             node: acq.call,
-            message: `The ${acq.what} \`${acq.key}\` is released at line ${stmts[j].startPosition.row + 1} in straight-line code: if anything in between raises or returns, the release is skipped and the ${acq.what} leaks${acq.what === 'lock' ? ' (held forever: later callers deadlock)' : ''}. Use a \`with\` statement or release it in \`finally\`.`,
+            // The release by its text, not its line: findings an edit only moved keep their messages.
+            message: `The ${acq.what} \`${acq.key}\` is released by \`${firstLine(stmts[j].text)}\` in straight-line code: if anything in between raises or returns, the release is skipped and the ${acq.what} leaks${acq.what === 'lock' ? ' (held forever: later callers deadlock)' : ''}. Use a \`with\` statement or release it in \`finally\`.`,
             fix: withFix(ctx, acq, stmts[i], between, stmts[j]),
           });
           break;
