@@ -442,3 +442,29 @@ it('a pattern compiled in a class reaches the calls in its other methods', async
   assert.deepEqual(found.map((f) => [f.rule, f.range.start.line]), [['regex-catastrophic-backtracking', 9]]);
   edit.doc.dispose();
 });
+
+it('lines inserted where a fix would add its import: the fix of a definition further down says where it goes now', async () => {
+  await initParser();
+  // The fix imports `secrets` after the file's imports, at the start of row 1: a line inserted
+  // there puts that point before the new line, not after it as the definition's rows move.
+  const text = 'import random\n\n\ndef token():\n    return random.choice("abcdef")\n';
+  const edit = opened('file:///anchor.py', text);
+  const at = text.indexOf('\n') + 1;
+  for (const typed of ['def broken(x):\n', '\n', 'x = 1\n']) {
+    const found = edit.replace(at, at, typed);
+    assert.deepEqual(found.flatMap((f) => f.fix?.edits.filter((e) => e.newText.startsWith('import')).map((e) => e.range.start.line) ?? []), [1], JSON.stringify(typed));
+  }
+  edit.doc.dispose();
+});
+
+it('lines inserted where a fix would add a line after its statement: the fix says where it goes now', async () => {
+  await initParser();
+  // The fix closes the descriptor on a line added after the statement: the start of row 5, where
+  // the new definition goes.
+  const text = 'import tempfile\n\n\ndef make():\n    path = tempfile.mktemp()\nx = 1\n';
+  const edit = opened('file:///after.py', text);
+  const at = text.indexOf('x = 1');
+  const found = edit.replace(at, at, 'def other():\n    pass\n');
+  assert.deepEqual(found.flatMap((f) => f.fix?.edits.filter((e) => e.newText.includes('os.close')).map((e) => e.range.start.line) ?? []), [5]);
+  edit.doc.dispose();
+});

@@ -1633,7 +1633,13 @@ class LineMap {
     const rows = (u.rows ??= rowsHeld(u));
     // The first row held at or after the first changed row must come after the changed rows.
     const first = firstNotBefore(rows.length, (i) => rows[i] < this.prefix);
-    return first === rows.length || rows[first] >= this.oldSuffixStart;
+    if (first === rows.length) return true;
+    const row = rows[first];
+    if (row < this.oldSuffixStart) return false;
+    // A point outside the unit's lines on the first line after the change (a fix's import after the
+    // file's imports, a line a fix adds after a statement): with lines inserted right before it, it
+    // is unsaid on which side of them that point now is. A fresh walk says.
+    return row !== this.oldSuffixStart || (row >= u.startRow && row <= u.endRow);
   }
 
   toNew(row: number): number {
