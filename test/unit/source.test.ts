@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeSource } from '../../server/src/engine/source';
+import { rng } from '../random';
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
 
@@ -33,5 +34,16 @@ describe('decodeSource', () => {
     assert.deepEqual(decodeSource(bytes('# coding: utf-8\nx = "', [0xe9], '"\n')), { skipped: 'not valid UTF-8' });
     assert.deepEqual(decodeSource(bytes([0xef, 0xbb, 0xbf], '# coding: latin-1\nx = 1\n')), { skipped: 'starts with a UTF-8 byte order mark but declares latin-1' });
     assert.deepEqual(decodeSource(bytes('# coding: shift_jis\nx = "', [0x93], '"\n')), { skipped: 'not valid shift_jis, the encoding it declares' });
+    assert.deepEqual(decodeSource(bytes('# coding: utf-16\nx = 1\n')), { skipped: 'declares encoding utf-16, in which Python cannot read source' });
+  });
+
+  it('never throws, whatever the bytes', () => {
+    const random = rng(263);
+    const cookies = ['', '# coding: latin-1\n', '# coding: cp1252\n', '# coding: koi8-r\n', '# coding: euc-jp\n', '# coding: ascii\n', '#!/bin/sh\n# coding=utf8\n'];
+    for (let i = 0; i < 500; i++) {
+      const body = Buffer.from(Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256)));
+      const decoded = decodeSource(Buffer.concat([Buffer.from(cookies[i % cookies.length], 'latin1'), body]));
+      assert.ok('text' in decoded ? typeof decoded.text === 'string' : decoded.skipped.length > 0);
+    }
   });
 });

@@ -38,6 +38,8 @@ function codec(name: string): string {
 export function decodeSource(bytes: Uint8Array): Decoded {
   const declared = declaredEncoding(bytes);
   const name = declared === null ? 'utf-8' : codec(declared);
+  // Python reads source only in encodings that keep ASCII as it is (the cookie itself is ASCII).
+  if (/^utf-?(16|32)/.test(name)) return { skipped: `declares encoding ${declared}, in which Python cannot read source` };
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   // Python rejects a BOM with any other cookie.
   if (bom && name !== 'utf-8') return { skipped: `starts with a UTF-8 byte order mark but declares ${declared}` };
