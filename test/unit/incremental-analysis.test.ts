@@ -443,28 +443,23 @@ it('a pattern compiled in a class reaches the calls in its other methods', async
   edit.doc.dispose();
 });
 
-it('lines inserted where a fix would add its import: the fix of a definition further down says where it goes now', async () => {
-  await initParser();
-  // The fix imports `secrets` after the file's imports, at the start of row 1: a line inserted
-  // there puts that point before the new line, not after it as the definition's rows move.
-  const text = 'import random\n\n\ndef token():\n    return random.choice("abcdef")\n';
-  const edit = opened('file:///anchor.py', text);
-  const at = text.indexOf('\n') + 1;
-  for (const typed of ['def broken(x):\n', '\n', 'x = 1\n']) {
-    const found = edit.replace(at, at, typed);
-    assert.deepEqual(found.flatMap((f) => f.fix?.edits.filter((e) => e.newText.startsWith('import')).map((e) => e.range.start.line) ?? []), [1], JSON.stringify(typed));
-  }
-  edit.doc.dispose();
-});
-
-it('lines inserted where a fix would add a line after its statement: the fix says where it goes now', async () => {
-  await initParser();
-  // The fix closes the descriptor on a line added after the statement: the start of row 5, where
-  // the new definition goes.
-  const text = 'import tempfile\n\n\ndef make():\n    path = tempfile.mktemp()\nx = 1\n';
-  const edit = opened('file:///after.py', text);
-  const at = text.indexOf('x = 1');
-  const found = edit.replace(at, at, 'def other():\n    pass\n');
-  assert.deepEqual(found.flatMap((f) => f.fix?.edits.filter((e) => e.newText.includes('os.close')).map((e) => e.range.start.line) ?? []), [5]);
-  edit.doc.dispose();
-});
+// A fix may write outside its definition's lines (an import after the file's imports, a line
+// after its statement). Lines inserted right at that point put it before them, where a fresh open
+// puts it, not after them as the definition's rows move.
+const FIX_POINTS: [string, string, string, string[], RegExp, number][] = [
+  ['its import', 'import random\n\n\ndef token():\n    return random.choice("abcdef")\n', '\n\n\ndef', ['def broken(x):\n', '\n', 'x = 1\n'], /^import/, 1],
+  ['a line after its statement', 'import tempfile\n\n\ndef make():\n    path = tempfile.mktemp()\nx = 1\n', 'x = 1', ['def other():\n    pass\n'], /os\.close/, 5],
+];
+for (const [what, text, before, typed, edit, row] of FIX_POINTS) {
+  it(`lines inserted where a fix would add ${what}: the fix says where it goes now`, async () => {
+    await initParser();
+    const doc = opened('file:///points.py', text);
+    // At the start of the line that follows the point (for the import: row 1, after `import random`).
+    const at = text.indexOf(before) + (before.startsWith('\n') ? 1 : 0);
+    for (const t of typed) {
+      const found = doc.replace(at, at, t);
+      assert.deepEqual(found.flatMap((f) => f.fix?.edits.filter((e) => edit.test(e.newText)).map((e) => e.range.start.line) ?? []), [row], JSON.stringify(t));
+    }
+    doc.doc.dispose();
+  });
+}
