@@ -14,23 +14,12 @@ import { initParser } from '../../server/src/engine/parser';
 import { analyze, type AnalysisState } from '../../server/src/engine/run';
 import type { Finding } from '../../server/src/engine/types';
 import { pythonFiles } from '../python-files';
+import { positionAt } from '../positions';
 import { rng } from '../random';
 
 const EDITS = Math.max(1, Math.round(Number(process.env.SECLENS_EDITS ?? 300) / 15));
 const GROUP = 8;
 const OPTIONS = { fromChars: 0, every: 2 };
-
-function positionAt(text: string, offset: number) {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (text[i] === '\n') {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, character: offset - lineStart };
-}
 
 /** What differs between two lists of findings, for the failure message. */
 function difference(a: Finding[], b: Finding[]): string {

@@ -10,6 +10,7 @@ import { ParsedDocument } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze, settle, type AnalysisState } from '../../server/src/engine/run';
 import { parseForAnalysis } from '../../server/src/engine/sparse';
+import { positionAt } from '../positions';
 import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
@@ -22,21 +23,6 @@ const SNIPPETS = [
   '    requests.get(url)\n', 'reque', 'sts', '"/tmp/agent.sock"', '/t', 'mp', 'getattr(mod, request.args["f"])\n', 'getattr', 'http://', 'token',
   '\u202e',
 ];
-
-
-function positionAt(text: string, offset: number) {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    const c = text[i];
-    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, character: offset - lineStart };
-}
-
 
 /** The findings of a fresh parse of `text` (one tree: these texts are small). */
 function freshFindings(text: string) {

@@ -10,6 +10,7 @@ import { RULES } from '../../rules';
 import { ParsedDocument, type GroupOptions } from '../../server/src/engine/document';
 import { initParser, parse } from '../../server/src/engine/parser';
 import { analyze } from '../../server/src/engine/run';
+import { positionAt } from '../positions';
 import { rng } from '../random';
 
 const EDITS = Number(process.env.SECLENS_EDITS ?? 300);
@@ -30,20 +31,6 @@ function shape(roots: readonly Node[]): string {
     for (let i = n.childCount - 1; i >= 0; i--) stack.push(n.child(i)!);
   }
   return out.join('\n');
-}
-
-/** An LSP position: lines end at \r\n, \n or a lone \r. */
-function positionAt(text: string, offset: number) {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    const c = text[i];
-    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, character: offset - lineStart };
 }
 
 /** Random edits to `base`, checked every `checkEvery` against a fresh open (and a plain parse). */
