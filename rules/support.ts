@@ -5,7 +5,7 @@ import { firstLine, rangeOf, sourcesFor, taintLevel, traceFor, type SinkKind, ty
 import { lastSegment, matchesAny } from '../server/src/engine/names';
 import type { CallSite, Ctx } from '../server/src/engine/rule';
 import type { Fix } from '../server/src/engine/types';
-import { isModuleCode, moduleOf, topLevelOf, type ModuleTrees } from '../server/src/engine/trees';
+import { descendantsIn, isModuleCode, moduleOf, topLevelOf, type ModuleTrees } from '../server/src/engine/trees';
 
 export function describeSource(s: Source): string {
   switch (s.kind) {
@@ -237,7 +237,7 @@ export function assignmentsBefore(scope: Node, name: string, before: Node): Node
   let index = moduleAssignments.get(key);
   if (!index) {
     index = new Map();
-    for (const a of moduleCodeDescendants(scope, 'assignment')) {
+    for (const a of descendantsIn(scope, 'assignment')) {
       const left = a.childForFieldName('left')?.text;
       if (!left) continue;
       const list = index.get(left);
@@ -251,45 +251,10 @@ export function assignmentsBefore(scope: Node, name: string, before: Node): Node
 
 // ---- Facts about the whole file, computed once per analysis ----
 
-const inModuleCode = new WeakMap<object, Map<string, Node[]>>();
-
 /**
- * The nodes of `types` anywhere inside the module code (isModuleCode) of `root`'s module, in
- * text order, once per module: what a module-level name's bindings are read from. Not another
- * definition's (its locals are not module variables, and an edit inside one is walked alone).
- */
-export function moduleCodeDescendants(root: Node, types: string | string[]): Node[] {
-  const module = moduleOf(root);
-  const owner = module ?? root.tree;
-  let byType = inModuleCode.get(owner);
-  if (!byType) inModuleCode.set(owner, (byType = new Map()));
-  const key = String(types);
-  let found = byType.get(key);
-  if (!found) {
-    found = [];
-    for (const stmt of module ? module.children : root.tree.rootNode.children) {
-      if (stmt && isModuleCode(stmt)) for (const n of stmt.descendantsOfType(types)) if (n) found.push(n);
-    }
-    byType.set(key, found);
-  }
-  return found;
-}
-
-/**
- * The assignments (anywhere inside) of the module code and of the top-level statement holding
- * `node`: where a fact about the file read for `node` may come from (Ctx.moduleCode says why
- * not from other definitions).
- */
-export function visibleAssignments(node: Node, ctx: Ctx): Node[] {
-  const shared = moduleCodeDescendants(ctx.module.roots[0], 'assignment');
-  const own = topLevelOf(node);
-  if (isModuleCode(own)) return shared;
-  return [...shared, ...own.descendantsOfType('assignment').filter((a): a is Node => a !== null)];
-}
-
-/**
- * `compute(assignments)` once per analysis for `node`'s top-level statement (the module code
- * with it: visibleAssignments), cached under `cache`.
+ * `compute(assignments)` once per analysis for `node`'s top-level statement, with the assignments
+ * (anywhere inside) of the module code and of that statement: where a fact about the file read for
+ * `node` may come from (Ctx.moduleCode says why not from other definitions). Cached under `cache`.
  */
 export function perStatement<T>(cache: WeakMap<ModuleTrees, Map<number, T>>, node: Node, ctx: Ctx, compute: (assignments: Node[]) => T): T {
   let byStatement = cache.get(ctx.module);
@@ -299,7 +264,8 @@ export function perStatement<T>(cache: WeakMap<ModuleTrees, Map<number, T>>, nod
   const key = isModuleCode(own) ? -1 : own.startIndex;
   let value = byStatement.get(key);
   if (value === undefined) {
-    value = compute(visibleAssignments(node, ctx));
+    const shared = descendantsIn(ctx.module.roots[0], 'assignment');
+    value = compute(key === -1 ? shared : [...shared, ...descendantsIn(own, 'assignment')]);
     byStatement.set(key, value);
   }
   return value;

@@ -3,7 +3,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { CallSite, Ctx } from '../../server/src/engine/rule';
 import { descendantsIn } from '../../server/src/engine/trees';
-import { moduleCodeDescendants } from '../support';
 
 const ROOTS = ['Crypto', 'Cryptodome'];
 /** `DES.new(...)` and kin: broken or 64-bit-block ciphers. */
@@ -73,7 +72,7 @@ function boundToLiteral(node: Node, ctx: Ctx): boolean {
   while (scope && scope.type !== 'function_definition') scope = scope.parent;
   for (const root of [scope, ctx.module.roots[0]]) {
     if (!root) continue;
-    for (const a of root === scope ? descendantsIn(root, 'assignment') : moduleCodeDescendants(root, 'assignment')) {
+    for (const a of descendantsIn(root, 'assignment')) {
       if (!a || a.startIndex > node.startIndex && root === scope) continue;
       if (a.childForFieldName('left')?.text !== name) continue;
       const right = a.childForFieldName('right');

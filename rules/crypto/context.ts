@@ -5,7 +5,6 @@
 import type { Node } from 'web-tree-sitter';
 import { statementOf } from '../../server/src/engine/fixes';
 import { descendantsIn } from '../../server/src/engine/trees';
-import { moduleCodeDescendants } from '../support';
 
 /** `resetPasswordToken` / `reset_password_token` -> `reset password token`. */
 export function words(name: string): string[] {
@@ -140,7 +139,7 @@ export function bindingOf(node: Node | null | undefined, root: Node): Node | nul
   const fn = enclosingFunction(node);
   for (const scope of fn ? [fn, root] : [root]) {
     let found: Node | null = null;
-    for (const a of scope === root ? moduleCodeDescendants(root, 'assignment') : descendantsIn(scope, 'assignment')) {
+    for (const a of descendantsIn(scope, 'assignment')) {
       if (!a || a.startIndex > node.startIndex) continue;
       if (scope === root && fn && enclosingFunction(a)) continue;
       if (a.childForFieldName('left')?.text === node.text) found = a.childForFieldName('right');

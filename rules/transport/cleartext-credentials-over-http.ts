@@ -3,7 +3,7 @@ import { replaceNode } from '../../server/src/engine/fixes';
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { HTTP_METHODS, HTTPX_CALLS, moduleCodeDescendants, REQUESTS_FUNCTIONS, sinkName } from '../support';
+import { HTTP_METHODS, HTTPX_CALLS, REQUESTS_FUNCTIONS, sinkName } from '../support';
 import { stringText, words } from '../crypto/context';
 import { descendantsIn } from '../../server/src/engine/trees';
 
@@ -32,7 +32,7 @@ function leadingString(node: Node | undefined | null, ctx: Ctx, depth = 0): Node
     let scope: Node | null = node.parent;
     while (scope && scope.type !== 'function_definition') scope = scope.parent;
     for (const root of [scope, ctx.module.roots[0]]) {
-      for (const a of !root ? [] : root === scope ? descendantsIn(root, 'assignment') : moduleCodeDescendants(root, 'assignment')) {
+      for (const a of root ? descendantsIn(root, 'assignment') : []) {
         if (a?.childForFieldName('left')?.text !== node.text) continue;
         if (root === ctx.module.roots[0] && a.parent?.parent?.type !== 'module') continue;
         if (a.startIndex > node.startIndex && root === scope) continue;

@@ -5,7 +5,6 @@ import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
 import { stringText } from '../crypto/context';
 import { descendantsIn } from '../../server/src/engine/trees';
-import { moduleCodeDescendants } from '../support';
 
 const FTP = ['ftplib.FTP'];
 
@@ -31,7 +30,7 @@ function login(site: CallSite): Login {
   let anonymous = false;
   let scope: Node | null = site.node.parent;
   while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
-  for (const call of !scope ? [] : scope.type === 'module' ? moduleCodeDescendants(scope, 'call') : descendantsIn(scope, 'call')) {
+  for (const call of scope ? descendantsIn(scope, 'call') : []) {
     const fn = call?.childForFieldName('function');
     if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'login' || fn.childForFieldName('object')?.text !== name) continue;
     const args = call!.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];

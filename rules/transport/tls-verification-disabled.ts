@@ -3,7 +3,7 @@ import { compact, ensureImport, removeArgument, replaceNode } from '../../server
 import { matchesAny } from '../../server/src/engine/names';
 import type { CallSite, Ctx, Rule } from '../../server/src/engine/rule';
 import type { Fix } from '../../server/src/engine/types';
-import { HTTP_METHODS, HTTPX_CALLS, moduleCodeDescendants, REQUESTS_FUNCTIONS, sinkName } from '../support';
+import { HTTP_METHODS, HTTPX_CALLS, REQUESTS_FUNCTIONS, sinkName } from '../support';
 import { descendantsIn } from '../../server/src/engine/trees';
 
 type Library = 'requests' | 'httpx' | 'aiohttp';
@@ -55,7 +55,7 @@ function isServerContext(receiver: Node, ctx: Ctx): boolean {
   while (scope && scope.type !== 'function_definition') scope = scope.parent;
   for (const root of [scope, ctx.module.roots[0]]) {
     if (!root) continue;
-    for (const a of root === scope ? descendantsIn(root, 'assignment') : moduleCodeDescendants(root, 'assignment')) {
+    for (const a of descendantsIn(root, 'assignment')) {
       if (a?.childForFieldName('left')?.text !== receiver.text) continue;
       if (/PROTOCOL_TLS_SERVER|CLIENT_AUTH|server_side\s*=\s*True/.test(a.childForFieldName('right')?.text ?? '')) return true;
     }
@@ -114,7 +114,7 @@ function sessionLibrary(site: CallSite, ctx: Ctx): Library | null {
   const roots: [Node | null, boolean][] = [[scope, false], [ctx.module.roots[0], true]];
   for (const [root, isModule] of roots) {
     if (!root) continue;
-    for (const n of isModule ? moduleCodeDescendants(root, ['assignment', 'as_pattern']) : descendantsIn(root, ['assignment', 'as_pattern'])) {
+    for (const n of descendantsIn(root, ['assignment', 'as_pattern'])) {
       // In the module, only module-level bindings: another function's `session` is another object.
       if (!n || (isModule && insideDefinition(n))) continue;
       const target = n.type === 'assignment' ? n.childForFieldName('left') : n.childForFieldName('alias')?.namedChild(0);

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { insertAt, eol, lineText } from '../../server/src/engine/fixes';
 import type { Ctx } from '../../server/src/engine/rule';
-import { assignmentsBefore, moduleCodeDescendants, scopeNodeOf, topLevelAssignments } from '../support';
+import { assignmentsBefore, scopeNodeOf, topLevelAssignments } from '../support';
 import type { Value } from '../../server/src/engine/dataflow';
 import type { TextEdit } from '../../server/src/engine/types';
 import type { ModuleTrees } from '../../server/src/engine/trees';
@@ -252,17 +252,17 @@ export function checkedBefore(name: string, sink: Node, ctx: Ctx): boolean {
       if (cond && mentions(cond, name) && CHECK_WORDS.test(cond.text)) return true;
     }
   }
-  const fn = ctx.scope.func?.node;
+  const fn = ctx.scope.func?.node ?? ctx.module.roots[0];
   // `safe = url if is_safe_url(url) else "/"`: the last assignment before the sink chose a checked value.
   let last: Node | null = null;
-  for (const a of fn ? descendantsIn(fn, 'assignment') : moduleCodeDescendants(ctx.module.roots[0], 'assignment')) {
+  for (const a of descendantsIn(fn, 'assignment')) {
     if (a && a.endIndex <= sink.startIndex && a.childForFieldName('left')?.text === name) last = a.childForFieldName('right');
   }
   if (last?.type === 'conditional_expression') {
     const cond = last.namedChild(1);
     if (cond && CHECK_WORDS.test(cond.text)) return true;
   }
-  for (const stmt of fn ? descendantsIn(fn, 'if_statement') : moduleCodeDescendants(ctx.module.roots[0], 'if_statement')) {
+  for (const stmt of descendantsIn(fn, 'if_statement')) {
     if (!stmt || stmt.endIndex > sink.startIndex) continue;
     const cond = stmt.childForFieldName('condition');
     if (cond && mentions(cond, name) && CHECK_WORDS.test(cond.text) && exitsOrReassigns(stmt.childForFieldName('consequence'), name)) return true;

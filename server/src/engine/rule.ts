@@ -50,10 +50,11 @@ export interface Ctx {
   readonly text: string;
   /**
    * The module-level code: the top-level statements that are not definitions (imports, settings,
-   * module constants; trees.ts isModuleCode), joined by line breaks. A fact about the file (it imports Flask, it is a
-   * Django settings module) comes from here or from the statement being checked, never from the
-   * whole text: an edit inside another definition walks that definition alone, and a scan leaves
-   * definitions nothing calls out, so their text can change nothing outside them.
+   * module constants; trees.ts isModuleCode), joined by line breaks. A fact about the file (it
+   * imports Flask, it is a Django settings module) comes from here or from the statement being
+   * checked, never from the whole text: an edit inside another definition walks that definition
+   * alone, and a scan leaves definitions nothing calls out, so their text can change nothing
+   * outside them. (descendantsIn reads a module's nodes from the same statements.)
    */
   readonly moduleCode: string;
   /** The file's trees: look at "the module" through it, never through one tree's root. */

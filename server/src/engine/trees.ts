@@ -111,14 +111,30 @@ export function scopeRoots(node: Node): readonly Node[] {
   return standsFor(node)?.roots ?? [node];
 }
 
+const inModuleCode = new WeakMap<object, Map<string, Node[]>>();
+
 /**
- * The descendants of `node` of these types. A module's root stands for the whole module: the
- * other trees of its document are searched too.
+ * The descendants of a scope's node (a function, a class, a module's root) of these types. For a
+ * module, those inside its module code (isModuleCode), in every tree of its document, read once
+ * per module: what a module-level name's bindings are read from. Not another definition's: its
+ * locals are not module variables, and an edit inside one is walked alone.
  */
-export function descendantsIn(node: Node, types: string | string[], startPosition?: Point, endPosition?: Point): Node[] {
-  const module = standsFor(node);
-  if (module) return module.descendantsOfType(types, startPosition, endPosition);
-  return node.descendantsOfType(types, startPosition, endPosition).filter((n): n is Node => n !== null);
+export function descendantsIn(node: Node, types: string | string[]): Node[] {
+  if (node.type !== 'module') return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+  const module = moduleOf(node);
+  const owner = module ?? node.tree;
+  let byType = inModuleCode.get(owner);
+  if (!byType) inModuleCode.set(owner, (byType = new Map()));
+  const key = String(types);
+  let found = byType.get(key);
+  if (!found) {
+    found = [];
+    for (const stmt of module ? module.children : node.children) {
+      if (stmt && isModuleCode(stmt)) for (const n of stmt.descendantsOfType(types)) if (n) found.push(n);
+    }
+    byType.set(key, found);
+  }
+  return found;
 }
 
 /** Top-level definitions: their code runs when called, and an edit inside one is walked alone. */
