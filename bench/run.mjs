@@ -65,7 +65,6 @@ const tools = {
     const json = JSON.parse(m.stdout);
     return { ...m, files: json.files, findings: json.findings };
   },
-  // Not a linter: web-tree-sitter parsing every file once on every core, nothing else.
   parse(paths) {
     const m = measure([process.execPath, 'bench/parse-only.mjs', ...paths], [0]);
     return { ...m, files: JSON.parse(m.stdout).files, findings: null };

@@ -161,13 +161,14 @@ export class WorkspaceScan {
       if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
       return 0;
     }
-    let decoded: ReturnType<typeof decodeSource>;
+    let bytes: Buffer;
     try {
-      decoded = decodeSource(readFileSync(file));
+      bytes = readFileSync(file);
     } catch {
       return 0; // unreadable: the CLI reports these; the editor stays quiet
     }
-    if ('skipped' in decoded) return 0; // not decodable as it declares: likewise
+    const decoded = decodeSource(bytes);
+    if ('skipped' in decoded) return 0; // not readable as it declares: likewise
     const text = decoded.text;
     const tree = parse(text);
     try {
